@@ -1,0 +1,58 @@
+"""
+piiredact: keep personal data and secrets out of logs, traces and metrics.
+
+The engine is a :class:`Redactor` built from a :class:`Policy`; :func:`redact` uses a shared
+default one. Output is *pseudonymized*, not anonymous: masks hide values, keyed tokens replace them
+with stable references.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from piiredact._matcher import Finding
+from piiredact._redactor import FAILED_MARKER, Redactor
+from piiredact.exceptions import ConfigurationError, InvalidRuleError, PiiFoundError, PiiRedactError
+from piiredact.policy import Limits, Policy
+from piiredact.rules import BUILTIN_RULES, Rule
+
+
+__all__ = [
+    "BUILTIN_RULES",
+    "FAILED_MARKER",
+    "ConfigurationError",
+    "Finding",
+    "InvalidRuleError",
+    "Limits",
+    "PiiFoundError",
+    "PiiRedactError",
+    "Policy",
+    "Redactor",
+    "Rule",
+    "__version__",
+    "default_redactor",
+    "redact",
+]
+
+__version__ = "0.1.0"
+
+
+@lru_cache(maxsize=1)
+def default_redactor() -> Redactor:
+    """
+    The shared :class:`Redactor` for the default policy, built on first use.
+
+    .. versionadded:: 0.1.0
+    """
+    return Redactor()
+
+
+def redact(text: str) -> str:
+    """
+    Redact *text* with the default policy; returns *text* itself when it holds nothing to redact.
+
+    Never raises: on an internal failure the result is :data:`FAILED_MARKER`.
+
+    .. versionadded:: 0.1.0
+    """
+    return default_redactor().redact(text)

@@ -1,0 +1,206 @@
+"""
+:class:`Redactor`: a policy compiled into a matcher and its actions, applied to text and to
+structured values; counts what it did and fails closed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from piiredact._actions import apply_action
+from piiredact._keyring import Keyring
+from piiredact._matcher import Finding, Matcher
+from piiredact.policy import Policy
+
+
+__all__ = ["FAILED_MARKER", "Redactor"]
+
+#: What a value becomes when it cannot be redacted safely (error, timeout, over the size limit).
+FAILED_MARKER = "[REDACTION_FAILED]"
+
+
+class Redactor:
+    """
+    Redact text and structured values according to a :class:`~piiredact.Policy`.
+
+    Building one compiles the policy (a few milliseconds); share it. It is immutable and
+    thread-safe, and it never raises from :meth:`redact` or :meth:`redact_value`: on any internal
+    failure the whole value becomes :data:`FAILED_MARKER` and an error is counted.
+
+    Args:
+        policy: The policy; the ``default`` preset when omitted.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_actions", "_counts", "_keyring", "_lock", "_matcher", "policy")
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy if policy is not None else Policy()
+        rules = self.policy.rules()
+        self._matcher = Matcher(rules, timeout=self.policy.limits.match_timeout)
+        self._actions = {rule.kind: self.policy.action_for(rule) for rule in reversed(rules)}
+        self._keyring: Keyring | None = None
+        if "token" in self._actions.values():
+            key = self.policy.token_key
+            self._keyring = (
+                Keyring.from_secret(key) if key is not None else Keyring.from_environment()
+            ) or Keyring.ephemeral()
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Redactor(preset={self.policy.preset!r}, kinds={sorted(self._matcher.kinds)!r})"
+
+    def __reduce__(self) -> tuple[type[Redactor], tuple[Policy]]:
+        return (type(self), (self.policy,))
+
+    # ------------------------------------------------------------------------------ text
+    def find(self, text: str) -> tuple[Finding, ...]:
+        """
+        The findings in *text*: kinds and offsets, never values.
+
+        Raises:
+            TimeoutError: A pattern ran out of time (unlike :meth:`redact`, this does not fail
+                closed: it is for audits, which must know).
+        """
+        return tuple(self._matcher.find(text))
+
+    def redact(self, text: str) -> str:
+        """
+        *text* with every finding replaced by its action's output; *text* itself when clean.
+
+        Never raises: on failure the whole text becomes :data:`FAILED_MARKER`.
+        """
+        try:
+            if len(text) > self.policy.limits.max_value_length:
+                self._count("error:too_large")
+                return FAILED_MARKER
+            findings = self._matcher.find(text)
+            if not findings:
+                return text
+            return self._apply(text, findings)
+        except Exception as exc:  # noqa: BLE001 - fail closed on anything, count it
+            self._count(f"error:{type(exc).__name__}")
+            return FAILED_MARKER
+
+    def _apply(self, text: str, findings: list[Finding]) -> str:
+        parts = []
+        position = 0
+        actions = self._actions
+        for kind, start, end in findings:
+            parts.append(text[position:start])
+            action = actions.get(kind, "mask")
+            parts.append(apply_action(action, kind, text[start:end], self._keyring,
+                                      ipv4_prefix=self.policy.ipv4_prefix,
+                                      ipv6_prefix=self.policy.ipv6_prefix))  # fmt: skip
+            position = end
+        parts.append(text[position:])
+        with self._lock:
+            for kind, _, _ in findings:
+                self._counts[f"kind:{kind}"] += 1
+                self._counts[f"action:{actions.get(kind, 'mask')}"] += 1
+        return "".join(parts)
+
+    def _redact_under_key(self, key: str, text: str) -> str:
+        findings = self._matcher.find_under_key(key, text)
+        return self._apply(text, findings) if findings else text
+
+    # ------------------------------------------------------------------------- structures
+    def redact_value(self, value: Any, key: str | None = None) -> Any:
+        """
+        A redacted copy of a JSON-like value: mappings, lists, tuples, strings, bytes, scalars.
+
+        Keys are taken into account (``{"password": 123}`` loses its value), containers are
+        rebuilt (the input is never mutated), and depth, size and cycles are bounded by the
+        policy's limits. Non-string scalars stay as they are unless their key says otherwise.
+        Never raises: a part that cannot be redacted becomes :data:`FAILED_MARKER`.
+        """
+        try:
+            return self._walk(value, key, 0, set())
+        except Exception as exc:  # noqa: BLE001 - fail closed on anything, count it
+            self._count(f"error:{type(exc).__name__}")
+            return FAILED_MARKER
+
+    def _walk(self, value: Any, key: str | None, depth: int, active: set[int]) -> Any:
+        if isinstance(value, str):
+            return self._walk_text(value, key)
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            if key is None:
+                return value
+            text = str(value)
+            redacted = self._walk_text(text, key)
+            return value if redacted == text else redacted
+        if isinstance(value, bytes | bytearray):
+            text = bytes(value).decode("utf-8", "surrogateescape")
+            redacted = self._walk_text(text, key)
+            return value if redacted == text else redacted.encode("utf-8", "surrogateescape")
+        limits = self.policy.limits
+        if depth >= limits.max_depth:
+            self._count("error:too_deep")
+            return FAILED_MARKER
+        marker = id(value)
+        if marker in active:
+            self._count("error:cycle")
+            return FAILED_MARKER
+        active.add(marker)
+        try:
+            if isinstance(value, Mapping):
+                result: dict[Any, Any] = {}
+                for number, (item_key, item) in enumerate(value.items()):
+                    if number >= limits.max_items:
+                        self._count("error:too_many_items")
+                        result[FAILED_MARKER] = FAILED_MARKER
+                        break
+                    name = item_key if isinstance(item_key, str) else None
+                    result[item_key] = self._walk(item, name, depth + 1, active)
+                return result
+            if isinstance(value, list | tuple | set | frozenset):
+                items = []
+                for number, item in enumerate(value):
+                    if number >= limits.max_items:
+                        self._count("error:too_many_items")
+                        items.append(FAILED_MARKER)
+                        break
+                    items.append(self._walk(item, key, depth + 1, active))
+                return items if isinstance(value, list) else type(value)(items)
+            # Any other object: its text form is what a renderer would print.
+            return self._walk_text(_safe_str(value), key)
+        finally:
+            active.discard(marker)
+
+    def _walk_text(self, text: str, key: str | None) -> str:
+        if len(text) > self.policy.limits.max_value_length:
+            self._count("error:too_large")
+            return FAILED_MARKER
+        if key is None:
+            findings = self._matcher.find(text)
+        else:
+            findings = self._matcher.find_under_key(key, text)
+        return self._apply(text, findings) if findings else text
+
+    # ------------------------------------------------------------------------------ stats
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """
+        Counters: ``kind:<KIND>`` findings, ``action:<action>`` replacements and ``error:<what>``
+        failures. Never values.
+        """
+        with self._lock:
+            return dict(self._counts)
+
+
+def _safe_str(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - an object whose __str__ raises must not break logging
+        return FAILED_MARKER

@@ -1,0 +1,62 @@
+"""
+Exceptions raised by piiredact.
+
+Every exception is raised at configuration time or by the testing helpers; the redaction path itself never
+raises into the application (it fails closed instead)::
+
+    PiiRedactError
+    ├── ConfigurationError (also a ValueError)   a bad policy, rule, key or limit
+    │   └── InvalidRuleError                      a custom rule that does not compile or can backtrack badly
+    └── PiiFoundError (also an AssertionError)   raised by piiredact.testing helpers
+
+No message ever contains a matched value.
+"""
+
+from __future__ import annotations
+
+
+__all__ = ["ConfigurationError", "InvalidRuleError", "PiiFoundError", "PiiRedactError"]
+
+
+class PiiRedactError(Exception):
+    """
+    Base class of every exception raised by piiredact.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ConfigurationError(PiiRedactError, ValueError):
+    """
+    A policy, rule, key or limit is invalid; raised when the policy is built.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidRuleError(ConfigurationError):
+    """
+    A custom rule cannot be used: its pattern does not compile or can backtrack catastrophically.
+
+    Args:
+        rule_name: The name of the offending rule.
+        reason: Why it was rejected (never contains matched text).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, rule_name: str, reason: str) -> None:
+        super().__init__(f"rule {rule_name!r}: {reason}")
+        self.rule_name = rule_name
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[InvalidRuleError], tuple[str, str]]:
+        return (type(self), (self.rule_name, self.reason))
+
+
+class PiiFoundError(PiiRedactError, AssertionError):
+    """
+    Text that should be free of personal data contains some (testing helpers only).
+
+    .. versionadded:: 0.1.0
+    """

@@ -1,0 +1,53 @@
+"""Financial identifiers: payment card numbers and IBANs."""
+
+from __future__ import annotations
+
+from piiredact import _validators as v
+from piiredact.rules import Rule
+
+
+def _card_valid(value: str) -> bool:
+    return v.card_valid(v.digits_only(value.replace("%20", " ")))
+
+
+def _iban_valid(value: str) -> bool:
+    return v.iban_valid(value.replace("%20", "").replace(" ", ""))
+
+
+# One alternative per country, of exactly the registry length, so that a spaced IBAN followed by
+# more digits is cut where the IBAN ends (ISO 13616, SWIFT IBAN registry).
+_IBAN_COUNTRIES = "|".join(
+    rf"{country}\d{{2}}(?:(?:[ ]|%20)?[A-Z0-9]){{{length - 4}}}"
+    for country, length in sorted(v.IBAN_LENGTHS.items())
+)
+
+RULES = (
+    Rule(
+        name="CREDIT_CARD",
+        category="financial",
+        # ISO/IEC 7812 PAN, 13-19 digits, compact or in groups; Luhn + issuer prefix + length.
+        # Not inside a longer word, number, hex string or UUID.
+        pattern=r"""
+            (?<![\w.,/+-]|\d[ ]|%20)
+            (?P<value>
+              \d{4}(?P<sep>(?:[ -]|%20)?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}
+              |\d{4}(?P<sep2>[ -]|%20)\d{6}(?P=sep2)\d{4,5}
+            )
+            (?![\w]|[.,-]\d|[ ]\d)
+        """,
+        validator=_card_valid,
+        action="mask",
+        priority=8,
+        description="Payment card number (Luhn, issuer prefix and length checked)",
+        keys=("card", "card_number", "cardnumber", "cc", "ccnum", "pan", "credit_card"),
+    ),
+    Rule(
+        name="IBAN",
+        category="financial",
+        pattern=rf"(?<![\w])(?:{_IBAN_COUNTRIES})(?![\w])",
+        validator=_iban_valid,
+        priority=9,
+        description="International bank account number (ISO 13616: country length and mod-97)",
+        keys=("iban",),
+    ),
+)

@@ -1,0 +1,87 @@
+"""Network identifiers: IPv4 and IPv6 addresses and MAC addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from piiredact.rules import Rule
+
+
+def _ipv4_personal(value: str) -> bool:
+    # Loopback (127/8), unspecified (0.0.0.0), multicast and reserved ranges (224/3) and the
+    # broadcast address identify no one. Private ranges do: they identify hosts and their users.
+    first = int(value.partition(".")[0])
+    return first not in (0, 127) and first < 224
+
+
+def _ipv6_personal(value: str) -> bool:
+    candidate = value.strip("[]")
+    if candidate.count(":") < 2 or max(len(g) for g in candidate.split(":")) < 2:
+        return False  # "a::b" is more often C++ or Ruby than an address
+    try:
+        address = ipaddress.IPv6Address(candidate)
+    except ValueError:
+        return False
+    mapped = address.ipv4_mapped
+    if mapped is not None:
+        return _ipv4_personal(str(mapped))
+    return not (address.is_loopback or address.is_unspecified or address.is_multicast)
+
+
+def _mac_personal(value: str) -> bool:
+    digits = value.replace(":", "").replace("-", "").replace(".", "").lower()
+    return digits not in ("000000000000", "ffffffffffff")
+
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_VERSION_WORDS = ("version", "firmware", "build", "release", "ver=", "ver:", "oid", "rev", "v.")
+
+RULES = (
+    Rule(
+        name="IPV4",
+        category="network",
+        # RFC 791 dotted quad; a CIDR suffix means a network, which is what generalization
+        # produces, so it is not an address.
+        pattern=rf"""
+            (?<![\w.]|\d\.|[vV]\.?)
+            {_OCTET}(?:\.{_OCTET}){{3}}
+            (?![\w]|\.\d|/\d)
+        """,
+        validator=_ipv4_personal,
+        anti_context=_VERSION_WORDS,
+        context_window=24,
+        action="mask",
+        priority=6,
+        description="IPv4 address (loopback, unspecified and multicast excepted)",
+    ),
+    Rule(
+        name="IPV6",
+        category="network",
+        # RFC 4291 text forms, compressed and full, IPv4-mapped; validated by the ipaddress module.
+        pattern=r"""
+            (?<![\w:.])
+            (?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}                                                # full form
+              |(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}+)?::                                     # compressed
+               (?:(?:[0-9A-Fa-f]{1,4}:){0,5}+(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}+)?)
+            (?![\w:.]|/\d)
+        """,
+        validator=_ipv6_personal,
+        priority=6,
+        description="IPv6 address in any RFC 4291 text form (loopback and unspecified excepted)",
+    ),
+    Rule(
+        name="MAC_ADDRESS",
+        category="network",
+        # IEEE 802 MAC-48: six colon- or dash-separated octets, or Cisco's three dotted quads.
+        pattern=r"""
+            (?<![\w:.-])
+            (?:[0-9A-Fa-f]{2}(?P<sep>[:-])[0-9A-Fa-f]{2}(?:(?P=sep)[0-9A-Fa-f]{2}){4}
+              |[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})
+            (?![\w:.-])
+        """,
+        validator=_mac_personal,
+        priority=7,
+        description="MAC address (colon, dash or Cisco dot notation)",
+        keys=("mac",),
+    ),
+)

@@ -1,0 +1,129 @@
+"""Personal data that only context reveals: birth dates, coordinates, names, user names, addresses."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from piiredact import _validators as v
+from piiredact.rules import Rule
+
+
+def birth_date_valid(value: str) -> bool:
+    """A calendar date between 1900 and today, in ISO, US, European or compact form."""
+    date = v.parse_date(value)
+    return date is not None and _dt.date(1900, 1, 1) <= date <= _dt.date.today()
+
+
+# System and service accounts identify no person; they stay readable.
+SYSTEM_ACCOUNTS = frozenset(
+    {
+        "root", "admin", "administrator", "nobody", "daemon", "bin", "sys", "sync", "mail", "news",
+        "postgres", "mysql", "www-data", "apache", "nginx", "httpd", "ftp", "sshd", "guest",
+        "test", "user", "ubuntu", "ec2-user", "centos", "git", "jenkins", "redis", "oracle",
+        "cyrus", "operator", "games", "backup", "list", "irc", "gnats", "systemd-network",
+        "unknown", "none", "null", "anonymous", "system", "local", "localhost", "invalid",
+    }
+)  # fmt: skip
+
+
+def username_valid(value: str) -> bool:
+    """A plausible login name: has a letter, is not a system account, an address or a number."""
+    return (
+        value.lower() not in SYSTEM_ACCOUNTS
+        and any(c.isalpha() for c in value)
+        and not value.startswith(("(", "[", "-"))
+        and "=" not in value
+    )
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+RULES = (
+    Rule(
+        name="DATE_OF_BIRTH",
+        category="personal",
+        pattern=r"""
+            (?<![\w.:/-])
+            (?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}/\d{2}/\d{2}|(?:19|20)\d{6})
+            (?![\w]|[.:/-]\d)
+        """,
+        validator=birth_date_valid,
+        context=("dob", "birth", "born", "geburt", "naissance", "nacimiento", "nascita"),
+        keys=("dob", "birth", "birthday", "birthdate", "born", "geburtsdatum", "nacimiento", "nascita",
+              "naissance"),
+        context_window=32,
+        priority=4,
+        description="Date of birth: a date next to a birth cue",
+    ),
+    Rule(
+        name="GEO_COORD",
+        category="location",
+        # A latitude, longitude pair written as decimal degrees with at least 3 decimals.
+        pattern=r"""
+            (?<![\w.-])
+            (?P<value>-?(?:[1-8]?\d|90)\.\d{3,8})[ ]?,[ ]?(?P<value2>-?(?:1[0-7]\d|\d{1,2}|180)\.\d{3,8})
+            (?![\w.])
+        """,
+        context=("loc", "position", "coord", "geo", "gps", "lat", "where", "map"),
+        context_window=60,
+        priority=4,
+        description="Geographic coordinates (decimal latitude, longitude pair) next to a location cue",
+    ),
+    Rule(
+        name="USERNAME_IN_MESSAGE",
+        kind="USERNAME",
+        category="personal",
+        # Log phrases of sshd, PAM, su and sudo: "Failed password for invalid user X from",
+        # "session opened for user X", "Invalid user X from", "sudo: X : TTY=...".
+        pattern=r"""
+            (?i:(?<![\w-])(?:(?:for|invalid|illegal|unknown)[ ]user|password[ ]for|publickey[ ]for
+                |user[ ]name|logname=|ruser=|user=))
+            [ ]?(?P<value>[\w][\w.@+-]{0,63}+)(?![\w.@+-]|\()
+            |(?<=sudo:[ ]{1,2})(?P<value>[\w][\w.-]{0,31}+)(?=[ ]:)
+        """,
+        triggers=(" user", "password for", "publickey for", "logname=", "user=", "sudo:"),
+        validator=username_valid,
+        priority=2,
+        description="User name in sshd, PAM, su and sudo messages",
+    ),
+    Rule(
+        name="ACCESS_LOG_USER",
+        kind="USERNAME",
+        category="personal",
+        # NCSA common/combined log format: host ident authuser [dd/Mon/yyyy:hh:mm:ss zone].
+        pattern=r"""
+            (?<![\S])\S{1,64}+[ ]\S{1,64}+[ ](?P<value>[^\s\[\]"]{1,64}+)
+            [ ]\[\d{2}/[A-Za-z]{3}/\d{4}:
+        """,
+        triggers=tuple(f"/{month}/" for month in _MONTHS),
+        validator=username_valid,
+        priority=2,
+        description="Authenticated user field of an Apache/Nginx access-log line",
+    ),
+    Rule(
+        name="STREET_ADDRESS_IN_MESSAGE",
+        kind="STREET_ADDRESS",
+        category="location",
+        # A free-text address right after an address cue ("shipping label created for ...").
+        pattern=r"""
+            (?i:address|shipping[ ]label[ ]created[ ]for|ship[ ]to|deliver(?:y|ed)?[ ]to|billing)
+            [:]?[ ]['"]?
+            (?P<value>[\p{L}\d][\p{L}\p{M}\d .,'/()-]{2,120}?)
+            (?=['"]?[ ]?(?:["'|]|$|[ ][\w.]+=|[ ]\w+:[ ]))
+        """,
+        triggers=("address", "shipping label", "ship to", "deliver", "billing"),
+        validator=lambda value: any(c.isdigit() for c in value) and any(c.isalpha() for c in value),
+        priority=2,
+        description="Street address after an address cue in a message",
+    ),
+    Rule(
+        name="PASSPORT_MRZ_NAME",
+        kind="PERSON",
+        category="personal",
+        # ICAO Doc 9303 TD3 line 1: P<ISSUER SURNAME<<GIVEN<NAMES<<<<.
+        pattern=r"(?<![\w<])P[A-Z<][A-Z<]{3}(?P<value>[A-Z]+<<?[A-Z<]{2,38})(?![\w<])",
+        triggers=("p<",),
+        priority=3,
+        description="Holder's name in the first line of a passport machine-readable zone",
+    ),
+)
