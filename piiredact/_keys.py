@@ -26,27 +26,45 @@ def key_words(key: str) -> tuple[str, ...]:
     return tuple(word.lower() for word in _WORD_BOUNDARIES.split(key) if word)
 
 
-def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
-    size = len(part)
-    return any(words[i : i + size] == part for i in range(len(words) - size + 1))
+# Words that may follow the words that name a kind without changing it: ``phone_number``,
+# ``passport_no``, ``user_id``, ``password_value`` are still a phone, a passport, a user, a password.
+FILLER_WORDS = frozenset(
+    {"number", "no", "num", "nr", "nbr", "id", "value", "val", "code", "str", "string", "text", "raw",
+     "data", "field", "info", "input", "param", "plain", "plaintext", "cleartext", "clear"}
+)  # fmt: skip
+# What follows a key word in the formats we parse: = (logfmt, query, SQL), " and ' (JSON, reprs),
+# : (headers), \ (escaped JSON), [ (arrays), or a connector or filler word (phone_number, callerId).
+_KEY_ENDINGS = ("=", '"', "'", ":", " =", "\\", "[", "_", "-", ".", "number", "id", "no")
+
+
+def _names(words: tuple[str, ...], entry: tuple[str, ...]) -> bool:
+    """True when *entry* occurs in *words* followed by filler words only."""
+    size = len(entry)
+    for i in range(len(words) - size, -1, -1):
+        if words[i : i + size] == entry:
+            return all(word in FILLER_WORDS for word in words[i + size :])
+        if words[i + size - 1] not in FILLER_WORDS:
+            return False
+    return False
 
 
 class KeyIndex:
     """Which rules apply to values under a given key; compiled once per policy."""
 
-    __slots__ = ("_classify", "_entries", "trigger_words")
+    __slots__ = ("_by_word", "_classify", "trigger_words")
 
     def __init__(self, rules: Sequence[tuple[int, Rule]]) -> None:
-        entries: list[tuple[tuple[str, ...], frozenset[str], int]] = []
+        by_word: dict[str, list[tuple[tuple[str, ...], frozenset[str], int]]] = {}
         triggers: set[str] = set()
         for index, rule in rules:
             excluded = frozenset(rule.key_exclude)
             for key in rule.keys:
                 words = key_words(key)
-                entries.append((words, excluded, index))
-                triggers.add(max(words, key=len))
-        self._entries = tuple(entries)
-        #: One word of every key entry: text without any of them has no sensitive key.
+                head = next((w for w in reversed(words) if w not in FILLER_WORDS), words[-1])
+                by_word.setdefault(head, []).append((words, excluded, index))
+                triggers.update(head + ending for ending in _KEY_ENDINGS)
+        self._by_word = {word: tuple(entries) for word, entries in by_word.items()}
+        #: Strings (lower case) one of which occurs wherever a value sits under a known key.
         self.trigger_words = frozenset(triggers)
         self._classify = lru_cache(maxsize=4096)(self._classify_uncached)
 
@@ -56,13 +74,12 @@ class KeyIndex:
 
     def _classify_uncached(self, key: str) -> tuple[int, ...]:
         words = key_words(key)
-        if not words:
-            return ()
         found: dict[int, int] = {}
-        for entry, excluded, index in self._entries:
-            if _contains(words, entry) and not any(w in excluded for w in words if w not in entry):
-                found[index] = max(found.get(index, 0), len(entry))
-        return tuple(sorted(found, key=lambda i: -found[i]))
+        for word in set(words):
+            for entry, excluded, index in self._by_word.get(word, ()):
+                if _names(words, entry) and not any(w in excluded for w in words if w not in entry):
+                    found[index] = max(found.get(index, 0), len(entry))
+        return tuple(sorted(found, key=lambda i: (-found[i], i)))
 
 
 class KeyValue(NamedTuple):
@@ -71,49 +88,53 @@ class KeyValue(NamedTuple):
     key: str
     start: int
     end: int
-    quoted: bool
 
 
-# Values stop at whitespace, quotes and list punctuation unless quoted. Every repeat is possessive,
-# and each branch starts at a key boundary, so the scan is linear.
+# A key and its value, matched where the key starts. Values stop at whitespace, quotes and list
+# punctuation unless quoted; every repeat is possessive, so a match is linear in its length.
 _KEY_VALUE = regex.compile(
     r"""
-    (?P<q>["'])(?P<jkey>[A-Za-z_@$][\w.\-@$ ]{0,63}+)(?P=q)\s*+:\s*+    # JSON / Python repr
+    (?P<q>["'])(?P<jkey>[^"'\\\n]{1,64}+)(?P=q)\s*+:\s*+                   # JSON, Python repr
       (?:(?P<vq>["'])(?P<jval>(?:\\.|(?!(?P=vq))[^\\\n])*+)(?P=vq)
         |(?P<jbare>-?\d[\w.+-]*+))
-    |\\"(?P<ekey>[A-Za-z_@$][\w.\-@$ ]{0,63}+)\\"\s*+:\s*+               # JSON inside a JSON string
-      \\"(?P<eval>(?:[^"\\]|\\\\.|\\[^"])*+)\\"
-    |(?<![\w.\-$@/])(?P<lkey>[A-Za-z_$@][\w.\-$@\[\]]{0,63}+)[ ]?=[ ]?   # logfmt, query, SQL, CLI
-      (?:"(?P<lq>(?:\\.|[^"\\])*+)"|'(?P<ls>(?:''|\\.|[^'\\])*+)'|(?P<lbare>[^\s"'&,;|)\]}>]++))
-    |(?<![\w.\-])(?P<hkey>[A-Za-z_][\w.\-]{0,63}+):[ \t]++               # header, YAML
-      (?P<hval>[^\s,;|"'}\]]++)
+    |\\"(?P<ekey>[^"\\\n]{1,64}+)\\"\s*+:\s*+                              # JSON inside a string
+      \\"(?P<eval>(?:[^"\\\n]|\\\\.|\\[^"\\])*+)\\"
+    |(?P<lkey>[A-Za-z_$@][\w.\-$@\[\]]{0,63}+)[ ]?=[ ]?                     # logfmt, query, SQL
+      (?:"(?P<lq>(?:\\.|[^"\\\n])*+)"|'(?P<ls>(?:''|\\.|[^'\\\n])*+)'
+        |(?P<lbare>[^\s"'&,;|)\]}>]++))
+    |(?P<hkey>[A-Za-z_][\w.\-]{0,63}+):[ \t]++(?P<hval>[^\s,;|"'}\]]++)    # header, YAML
     """,
     regex.VERBOSE,
 )
 _VALUE_GROUPS = (("jkey", "jval"), ("jkey", "jbare"), ("ekey", "eval"), ("lkey", "lq"),
                  ("lkey", "ls"), ("lkey", "lbare"), ("hkey", "hval"))  # fmt: skip
-_QUOTED = frozenset({"jval", "eval", "lq", "ls"})
+_KEY_BEFORE = regex.compile(r"(?r)[\w.\-$@\[\]]{1,64}+")  # matched backwards from a key word
 
 
-def iter_key_values(text: str, timeout: float) -> Iterator[KeyValue]:
+def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> Iterator[KeyValue]:
     """
-    Yield every ``key = value`` pair in *text*.
+    Yield the ``key = value`` pair around each of *hits*, positions of key words in *text*.
 
-    Quoted values are searched too (``msg="login token=abc"`` holds ``token=abc``): the scan resumes
-    inside each value rather than after it.
+    The key may start before the word (``customer.dob``) and may be quoted (``"dob":``,
+    ``\"dob\":`` inside a JSON string).
     """
-    position = 0
-    search = _KEY_VALUE.search
-    while True:
-        match = search(text, position, timeout=timeout)
-        if match is None:
-            return
-        for key_group, value_group in _VALUE_GROUPS:
-            start = match.start(value_group)
-            if start >= 0:
-                yield KeyValue(match[key_group], start, match.end(value_group), value_group in _QUOTED)
+    seen = set()
+    for hit in hits:
+        before = _KEY_BEFORE.match(text, max(0, hit - 64), hit, timeout=timeout)
+        start = before.start() if before is not None else hit
+        if start in seen:
+            continue
+        seen.add(start)
+        for quote in (2, 1, 0):
+            if start >= quote and (match := _KEY_VALUE.match(text, start - quote, timeout=timeout)):
                 break
-        position = max(start, match.start() + 1)
+        else:
+            continue
+        for key_group, value_group in _VALUE_GROUPS:
+            value_start = match.start(value_group)
+            if value_start >= 0:
+                yield KeyValue(match[key_group], value_start, match.end(value_group))
+                break
 
 
 # SQL ``INSERT INTO t (a, b) VALUES (1, 'x')``: columns and values pair up by position.
@@ -125,16 +146,16 @@ _INSERT = regex.compile(
 _SQL_VALUE = regex.compile(r"'(?P<quoted>(?:[^']|'')*+)'|(?P<bare>[^,\s][^,]*+)")
 
 
-def iter_sql_insert_values(text: str, timeout: float) -> Iterator[KeyValue]:
+def iter_sql_insert_values(text: str, timeout: float | None) -> Iterator[KeyValue]:
     """Yield a column / value pair for every value of every ``INSERT … VALUES`` in *text*."""
     for match in _INSERT.finditer(text, timeout=timeout):
         columns = [c.strip(' `"[]') for c in match["columns"].split(",")]
         offset = match.start("values")
         values = [
-            (m.start("quoted"), m.end("quoted"), True)
+            (m.start("quoted"), m.end("quoted"))
             if m.start("quoted") >= 0
-            else (m.start("bare"), m.end("bare"), False)
+            else (m.start("bare"), m.end("bare"))
             for m in _SQL_VALUE.finditer(match["values"], timeout=timeout)
         ]
-        for column, (start, end, quoted) in zip(columns, values, strict=False):
-            yield KeyValue(column, offset + start, offset + end, quoted)
+        for column, (start, end) in zip(columns, values, strict=False):
+            yield KeyValue(column, offset + start, offset + end)

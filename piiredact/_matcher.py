@@ -11,14 +11,15 @@ overlapping findings resolve deterministically (longest span, then rule priority
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import ahocorasick
 import regex
 
-from piiredact._keys import KeyIndex, iter_key_values, iter_sql_insert_values
-from piiredact.rules import Rule
+from piiredact._keys import KeyIndex, KeyValue, iter_key_values, iter_sql_insert_values
+from piiredact.rules import BUILTIN_RULES, Rule
+from piiredact.rules._shape import fold
 
 
 __all__ = ["Finding", "Matcher"]
@@ -44,25 +45,33 @@ class _Candidate(NamedTuple):
     spans: tuple[tuple[str, int, int], ...]  # the (kind, start, end) pieces to redact
 
 
+_LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
 _NAMED_GROUP = regex.compile(r"\(\?P<(\w+)>")
 _NAMED_REFERENCE = regex.compile(r"\(\?P=(\w+)\)")
-_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
-# Key findings yield to any pattern finding of the same span: ``token=<JWT>`` is reported as JWT.
 _RULE, _CUE, _KEY = 0, 1, 2
+# A regex timeout costs a CPU-clock read per call, more than matching a whole log line. Built-in
+# patterns are linear by construction (possessive repeats, bounded windows; the test suite pumps
+# each one), so on short texts they run untimed; custom patterns and long texts always get the
+# policy's timeout.
+_UNTIMED_LENGTH = 4096
+# Longest match a context rule may make past its window (phone numbers, ids, dates, keys).
+_CONTEXT_MATCH_LENGTH = 80
 
 
-def _fold(text: str) -> str:
-    """Lower-case ASCII letters only, so that offsets in the fold are offsets in the text."""
-    folded = text.lower()
-    return folded if len(folded) == len(text) else text.translate(_ASCII_FOLD)
+def _is_word(folded: str, start: int, end: int) -> bool:
+    """A cue counts at the start of a word; a short one (up to 4 letters) only as a whole word."""
+    if start > 0 and folded[start - 1].isalnum():
+        return False
+    return end - start > 4 or end >= len(folded) or not folded[end].isalnum()
 
 
-def _value_groups(pattern: regex.Pattern[str], suffix: str = "") -> tuple[tuple[str, str], ...]:
-    """(group name, kind or "") for every group that marks a span to redact."""
+def _value_groups(pattern: regex.Pattern[str]) -> tuple[tuple[str, str], ...]:
+    """(group name, kind or "") for every group that marks a span to redact: ``value…`` groups
+    hold the rule's kind, upper-case groups the kind they are named after (a ``__<n>`` suffix
+    added when rules are combined is ignored)."""
     groups = []
     for name in pattern.groupindex:
-        base = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
+        base = name.partition("__")[0] if not name.startswith("_") else name
         if base.startswith("value"):
             groups.append((name, ""))
         elif base.isupper():
@@ -71,9 +80,10 @@ def _value_groups(pattern: regex.Pattern[str], suffix: str = "") -> tuple[tuple[
 
 
 class _CompiledRule:
-    __slots__ = ("context", "groups", "index", "pattern", "rule", "validator")
+    __slots__ = ("context", "custom", "groups", "index", "pattern", "rule", "validator")
 
     def __init__(self, index: int, rule: Rule) -> None:
+        self.custom = rule not in BUILTIN_RULES
         self.index = index
         self.rule = rule
         self.pattern = regex.compile(rule.pattern, regex.VERBOSE)
@@ -93,64 +103,34 @@ class Matcher:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = (
-        "_always",
-        "_automaton",
-        "_combined",
-        "_combined_groups",
-        "_keys",
-        "_rules",
-        "_timeout",
-        "kinds",
-    )
+    __slots__ = ("_always", "_automaton", "_keys", "_rules", "_timeout", "kinds")
 
     def __init__(self, rules: Sequence[Rule], *, timeout: float) -> None:
         self._timeout = timeout
         self._rules = tuple(_CompiledRule(i, rule) for i, rule in enumerate(rules))
         self.kinds = frozenset(rule.kind for rule in rules)
         self._keys = KeyIndex([(c.index, c.rule) for c in self._rules if c.rule.keys])
-        automaton = ahocorasick.Automaton()
-        entries: dict[str, list[tuple[int, int]]] = {}
-        always: list[_CompiledRule] = []
+        # One automaton finds literal triggers, shape triggers, cues and key words in the fold.
+        entries: dict[str, set[tuple[int, int]]] = {}
+        always = []
         for compiled in self._rules:
             rule = compiled.rule
             if rule.keyed_only:
                 continue
-            for trigger in rule.triggers:
-                entries.setdefault(trigger.lower(), []).append((_RULE, compiled.index))
+            for trigger in (*rule.triggers, *rule.shapes):
+                entries.setdefault(fold(trigger), set()).add((_RULE, compiled.index))
             for cue in rule.context:
-                entries.setdefault(cue.lower(), []).append((_CUE, compiled.index))
-            if not rule.triggers and not rule.context:
-                always.append(compiled)
-        for word in self._keys.trigger_words:
-            entries.setdefault(word, []).append((_KEY, -1))
-        entries.setdefault("insert", []).append((_KEY, -1))
+                entries.setdefault(fold(cue), set()).add((_CUE, compiled.index))
+            if not (rule.triggers or rule.shapes or rule.context):
+                always.append(compiled.index)
+        for word in (*self._keys.trigger_words, "insert"):
+            entries.setdefault(word, set()).add((_KEY, -1))
+        automaton = ahocorasick.Automaton()
         for word, payload in entries.items():
-            automaton.add_word(word, tuple(payload))
+            automaton.add_word(word, (len(word), tuple(sorted(payload))))
         automaton.make_automaton()
         self._automaton = automaton
-        self._always = tuple(always)
-        self._combined, self._combined_groups = self._combine(always)
-
-    @staticmethod
-    def _combine(
-        rules: Sequence[_CompiledRule],
-    ) -> tuple[regex.Pattern[str] | None, dict[str, tuple[_CompiledRule, tuple[tuple[str, str], ...]]]]:
-        """One alternation of every trigger-less rule; group names get a per-rule suffix."""
-        if not rules:
-            return None, {}
-        parts = []
-        dispatch: dict[str, tuple[_CompiledRule, tuple[tuple[str, str], ...]]] = {}
-        for compiled in rules:
-            suffix = f"__{compiled.index}"
-            source = _NAMED_GROUP.sub(lambda m, s=suffix: f"(?P<{m[1]}{s}>", compiled.rule.pattern)
-            source = _NAMED_REFERENCE.sub(lambda m, s=suffix: f"(?P={m[1]}{s})", source)
-            parts.append(f"(?P<_rule{suffix}>{source})")
-            dispatch[f"_rule{suffix}"] = (compiled, ())
-        combined = regex.compile("|".join(parts), regex.VERBOSE)
-        for name, (compiled, _) in list(dispatch.items()):
-            dispatch[name] = (compiled, _value_groups(combined, name.removeprefix("_rule")))
-        return combined, dispatch
+        self._always = frozenset(always)
 
     # ------------------------------------------------------------------------------------------
     def find(self, text: str) -> list[Finding]:
@@ -160,27 +140,30 @@ class Matcher:
         Raises:
             TimeoutError: A pattern ran out of its CPU budget (the caller fails closed).
         """
-        folded = _fold(text)
-        triggered: set[int] = set()
+        folded = fold(text)
+        starts: dict[int, set[int]] = {}
         cues: dict[int, list[int]] = {}
-        keys = False
-        for end, payload in self._automaton.iter(folded):
+        keys: list[int] = []
+        for end, (length, payload) in self._automaton.iter(folded):
+            start = end + 1 - length
             for kind, index in payload:
                 if kind == _RULE:
-                    triggered.add(index)
-                elif kind == _CUE:
+                    starts.setdefault(index, set()).add(start)
+                elif kind == _KEY:
+                    keys.append(start)
+                elif _is_word(folded, start, end + 1):
                     cues.setdefault(index, []).append(end + 1)
-                else:
-                    keys = True
         candidates: list[_Candidate] = []
-        if self._combined is not None:
-            self._scan_combined(text, folded, candidates)
-        for index in triggered:
-            self._scan_rule(self._rules[index], text, folded, candidates, None)
+        timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
+        rules = self._rules
+        for index, positions in starts.items():
+            self._scan(rules[index], text, folded, positions, candidates, timeout)
         for index, cue_ends in cues.items():
-            self._scan_rule(self._rules[index], text, folded, candidates, cue_ends)
+            self._scan_after(rules[index], text, folded, cue_ends, candidates, timeout)
+        for index in self._always:
+            self._scan(rules[index], text, folded, None, candidates, timeout)
         if keys:
-            self._scan_keys(text, candidates)
+            self._scan_keys(text, keys, candidates, timeout)
         if not candidates:
             return []
         return _resolve(candidates)
@@ -195,18 +178,17 @@ class Matcher:
                 return _resolve(candidates)
         return self.find(text)
 
+    @staticmethod
     def _accept(
-        self,
         compiled: _CompiledRule,
         match: regex.Match[str],
-        groups: tuple[tuple[str, str], ...],
         folded: str,
         candidates: list[_Candidate],
     ) -> None:
         rule = compiled.rule
         spans = tuple(
             (kind or rule.kind, match.start(name), match.end(name))
-            for name, kind in groups
+            for name, kind in compiled.groups
             if match.start(name) >= 0
         ) or ((rule.kind, match.start(), match.end()),)
         validator = compiled.validator
@@ -220,42 +202,77 @@ class Matcher:
                 return
         candidates.append(_Candidate(match.start(), match.end(), rule.priority, rule.kind, spans))
 
-    def _scan_combined(self, text: str, folded: str, candidates: list[_Candidate]) -> None:
-        assert self._combined is not None  # noqa: S101 - checked by the caller
-        search = self._combined.search
-        dispatch = self._combined_groups
-        position = 0
-        while True:
-            match = search(text, position, timeout=self._timeout)
-            if match is None:
-                return
-            compiled, groups = dispatch[match.lastgroup]  # type: ignore[index]
-            before = len(candidates)
-            self._accept(compiled, match, groups, folded, candidates)
-            # After a rejected candidate, try again one character later: a shorter rule may match.
-            position = match.end() if len(candidates) > before else match.start() + 1
-
-    def _scan_rule(
+    def _scan(
         self,
         compiled: _CompiledRule,
         text: str,
         folded: str,
+        positions: set[int] | None,
         candidates: list[_Candidate],
-        cue_ends: list[int] | None,
+        timeout: float | None,
     ) -> None:
-        window = compiled.rule.context_window
-        for match in compiled.pattern.finditer(text, timeout=self._timeout):
-            if cue_ends is not None and not any(
-                0 <= match.start() - end <= window for end in cue_ends
-            ):
-                continue
-            self._accept(compiled, match, compiled.groups, folded, candidates)
+        """Match a rule at or near its trigger positions, or anywhere when it says nothing."""
+        rule = compiled.rule
+        if compiled.custom:
+            timeout = self._timeout
+        if positions is None:
+            for match in compiled.pattern.finditer(text, timeout=timeout):
+                self._accept(compiled, match, folded, candidates)
+        elif rule.anchored:
+            match_at = compiled.pattern.match
+            for position in sorted(positions):
+                # Anchored rules start words: a trigger inside a word is no start.
+                if position and folded[position - 1].isalnum() and folded[position].isalnum():
+                    continue
+                match = match_at(text, position, timeout=timeout)
+                if match is not None:
+                    self._accept(compiled, match, folded, candidates)
+        elif rule.window is not None:
+            before, after = rule.window
+            size = len(text)
+            searched = -1
+            for position in sorted(positions):
+                start, end = max(searched, position - before, 0), min(size, position + after + 2)
+                for match in compiled.pattern.finditer(text, start, end, timeout=timeout):
+                    self._accept(compiled, match, folded, candidates)
+                searched = end
+        else:
+            for match in compiled.pattern.finditer(text, timeout=timeout):
+                self._accept(compiled, match, folded, candidates)
 
-    def _scan_keys(self, text: str, candidates: list[_Candidate]) -> None:
-        pairs: Iterable[Any] = iter_key_values(text, self._timeout)
+    def _scan_after(
+        self,
+        compiled: _CompiledRule,
+        text: str,
+        folded: str,
+        cue_ends: list[int],
+        candidates: list[_Candidate],
+        timeout: float | None,
+    ) -> None:
+        """Match a context rule only where it starts within its window after a cue."""
+        if compiled.custom:
+            timeout = self._timeout
+        search = compiled.pattern.search
+        window = compiled.rule.context_window
+        position = 0
+        for cue_end in cue_ends:
+            position = max(position, cue_end)
+            # A context rule's match is short: it starts in the window and ends soon after.
+            stop = min(len(text), cue_end + window + _CONTEXT_MATCH_LENGTH)
+            while (match := search(text, position, stop, timeout=timeout)) is not None:
+                if match.start() > cue_end + window:
+                    break
+                before = len(candidates)
+                self._accept(compiled, match, folded, candidates)
+                position = match.end() if len(candidates) > before else match.start() + 1
+
+    def _scan_keys(
+        self, text: str, hits: list[int], candidates: list[_Candidate], timeout: float | None
+    ) -> None:
+        pairs: Iterable[KeyValue] = iter_key_values(text, hits, timeout)
         if "insert" in text or "INSERT" in text:
-            pairs = (*pairs, *iter_sql_insert_values(text, self._timeout))
-        for key, start, end, _quoted in pairs:
+            pairs = (*pairs, *iter_sql_insert_values(text, timeout))
+        for key, start, end in pairs:
             indexes = self._keys.rules_for(key)
             if indexes:
                 self._match_value(indexes, text, start, end, candidates)
@@ -271,7 +288,7 @@ class Matcher:
         decoded = unquote(value) if "%" in value else value
         for index in indexes:
             compiled = self._rules[index]
-            match = compiled.pattern.fullmatch(decoded, timeout=self._timeout)
+            match = compiled.pattern.fullmatch(decoded, timeout=self._timeout if compiled.custom else None)
             if match is None:
                 continue
             spans = tuple(

@@ -41,7 +41,16 @@ class Rule:
             Repeats that can overlap with what follows must be possessive or atomic.
         triggers: Literal strings, matched case-insensitively, one of which every match contains or
             follows. The rule's pattern only runs on text in which a trigger occurs. A rule with no
-            triggers runs on every text, in one combined pass with the other trigger-less rules.
+            triggers, shapes or context runs on every text.
+        shapes: Shape triggers: strings over ``0`` (a digit), ``a``/``A`` (a lower/upper-case
+            ASCII letter) and punctuation, one of which every match's shape contains (see
+            :mod:`piiredact.rules._shape`). They gate the rule like ``triggers``.
+        anchored: Every match starts where one of the rule's triggers or shapes starts, at the
+            start of a word, so the matcher only tries those positions.
+        window: ``(before, after)``: every match starts at most *before* characters before an
+            occurrence of a trigger or shape and ends at most *after* characters after that
+            occurrence, so the matcher only searches there. Without it (and without
+            ``anchored``), a triggered rule searches the whole text.
         validator: Called with the redacted span; a false result rejects the match.
         context: Cue words; when given, a match only counts if one of them occurs (case-insensitively)
             in the ``context_window`` characters before it. Cue words are triggers too.
@@ -67,6 +76,9 @@ class Rule:
     category: str
     pattern: str
     triggers: tuple[str, ...] = ()
+    shapes: tuple[str, ...] = ()
+    anchored: bool = False
+    window: tuple[int, int] | None = None
     validator: Callable[[str], bool] | None = field(default=None, compare=False)
     context: tuple[str, ...] = ()
     anti_context: tuple[str, ...] = ()
@@ -92,8 +104,10 @@ class Rule:
             raise InvalidRuleError(
                 self.name, f"unknown action {self.action!r}; use one of {sorted(ACTIONS)}"
             )
-        if any(not t for t in (*self.triggers, *self.context, *self.anti_context)):
+        if any(not t for t in (*self.triggers, *self.shapes, *self.context, *self.anti_context)):
             raise InvalidRuleError(self.name, "triggers and context words must be non-empty")
+        if self.anchored and not (self.triggers or self.shapes):
+            raise InvalidRuleError(self.name, "an anchored rule needs triggers or shapes")
         if self.keyed_only and not self.keys:
             raise InvalidRuleError(self.name, "a keyed_only rule needs keys")
         if self.context_window < 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piiredact import _validators as v
 from piiredact.rules import Rule
+from piiredact.rules._shape import digit_groups
 
 
 # ITU-T E.164 country calling codes with the lengths of their national significant numbers
@@ -142,27 +143,46 @@ RULES = (
             (?![\w-]|\.[^\W_])
         """,
         triggers=("@", "%40"),
+        window=(64, 320),
         priority=10,
         description="E-mail address, incl. plus-addressing, IDN domains and %40-encoded forms",
     ),
     Rule(
         name="PHONE",
+        anchored=True,
         category="contact",
         # E.164 and international forms (+CC, 00CC, %2BCC, tel:+CC), validated against the
         # national number lengths of the country code.
         pattern=r"""
             (?<![\w+.%/-])
-            (?P<value>(?:\+|%2[Bb]|00)[1-9]\d{0,3}(?:(?:[ .-]|%20)?\(?\d{1,5}\)?){1,6}+)
+            (?P<value>(?:\+|%2[Bb])[1-9]\d{0,3}(?:(?:[ .-]|%20)?\(?\d{1,5}\)?){1,6}+)
             (?![\w+]|[.-]\d)
         """,
-        triggers=("+", "%2b", "00"),
+        triggers=("+", "%2b"),
         validator=_international_phone_valid,
         keys=_PHONE_KEYS,
         priority=5,
-        description="Phone number in international form (E.164, +CC, 00CC, RFC 3966)",
+        description="Phone number in international form (E.164, +CC, RFC 3966)",
+    ),
+    Rule(
+        name="PHONE_INTERNATIONAL_00",
+        kind="PHONE",
+        category="contact",
+        # The same with the 00 international prefix, which is only trusted next to a phone cue.
+        pattern=r"""
+            (?<![\w+.%/-])
+            (?P<value>00[1-9]\d{0,3}(?:(?:[ .-]|%20)?\(?\d{1,5}\)?){1,6}+)
+            (?![\w+]|[.-]\d)
+        """,
+        context=_PHONE_CUES,
+        keys=_PHONE_KEYS,
+        validator=_international_phone_valid,
+        priority=5,
+        description="Phone number with the 00 international prefix, next to a phone cue",
     ),
     Rule(
         name="PHONE_NANP",
+        anchored=True,
         kind="PHONE",
         category="contact",
         # North American numbers written the way people write them: (NXX) NXX-XXXX, NXX-NXX-XXXX.
@@ -171,6 +191,9 @@ RULES = (
             (?P<value>\([2-9]\d{2}\)[ ]?\d{3}[-.]\d{4}|[2-9]\d{2}-[2-9]\d{2}-\d{4})
             (?![\w]|[.-]\d)
         """,
+        shapes=(
+            "(000) 000-0000", "(000)000-0000", "(000) 000.0000", *digit_groups(3, 3, 4, separators="-")
+        ),
         validator=_nanp_phone_valid,
         priority=4,
         description="North American phone number in (NXX) NXX-XXXX or NXX-NXX-XXXX form",

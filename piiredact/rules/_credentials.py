@@ -39,6 +39,7 @@ RULES = (
         r"(?<![\w-])eyJ[\w-]{5,}+\.eyJ[\w-]{2,}+\.[\w-]*+",
         ("eyj",),
         "JSON Web Token",
+        anchored=True,
     ),
     _credential(
         "AWS_ACCESS_KEY",
@@ -46,6 +47,7 @@ RULES = (
         r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}(?![A-Za-z0-9])",
         _AWS_PREFIXES,
         "AWS access key id",
+        anchored=True,
     ),
     _credential(
         "AWS_SECRET_KEY",
@@ -61,6 +63,7 @@ RULES = (
         r"(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})(?![A-Za-z0-9])",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
         "GitHub token",
+        anchored=True,
     ),
     _credential(
         "SLACK_TOKEN",
@@ -68,24 +71,28 @@ RULES = (
             |(?<=hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]{8,250}+""",
         ("xox", "xapp-", "hooks.slack.com/"),
         "Slack token or incoming-webhook secret",
+        window=(0, 280),
     ),
     _credential(
         "STRIPE_KEY",
         r"(?<![\w])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}|whsec_[0-9A-Za-z+/=]{20,250})(?![\w])",
         ("sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_"),
         "Stripe secret or restricted key, webhook signing secret",
+        anchored=True,
     ),
     _credential(
         "GOOGLE_API_KEY",
         r"(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])",
         ("aiza",),
         "Google API key",
+        anchored=True,
     ),
     _credential(
         "OAUTH_CLIENT_SECRET",
         r"(?<![\w-])GOCSPX-[0-9A-Za-z_-]{20,40}(?![\w-])",
         ("gocspx-",),
         "Google OAuth client secret",
+        anchored=True,
     ),
     _credential(
         "API_KEY",
@@ -95,6 +102,7 @@ RULES = (
               |key-[0-9a-f]{32})(?![\w-])""",
         ("sk-", "sg.", "key-"),
         "API key with a vendor prefix (OpenAI, Anthropic, SendGrid, Mailgun)",
+        anchored=True,
     ),
     _credential(
         "BEARER_TOKEN",
@@ -102,6 +110,7 @@ RULES = (
         r"(?i:(?<![\w-])bearer)[ ]+(?P<value>[A-Za-z0-9._~+/-]{8,4096}+=*)",
         ("bearer",),
         "Bearer token in an Authorization header",
+        anchored=True,
     ),
     _credential(
         "BASIC_AUTH",
@@ -109,6 +118,7 @@ RULES = (
         ("basic",),
         "Basic credentials in an Authorization header",
         validator=_basic_credentials,
+        anchored=True,
     ),
     _credential(
         "PRIVATE_KEY",
@@ -119,6 +129,7 @@ RULES = (
             (?:-----END[ ](?:[A-Z0-9]+[ ]){0,3}PRIVATE[ ]KEY(?:[ ]BLOCK)?-----)?""",
         ("-----begin",),
         "PEM private key block",
+        anchored=True,
     ),
     Rule(
         name="URL_CREDENTIALS",
@@ -127,6 +138,7 @@ RULES = (
         pattern=r"""(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}://)
             (?P<USERNAME>[^\s:/@?#'"]{1,128}):(?P<PASSWORD>[^\s/?#'"]{1,256}?)@(?=[\w\[])""",
         triggers=("://",),
+        window=(0, 400),
         priority=25,
         description="User name and password in a URL",
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piiredact import _validators as v
 from piiredact.rules import Rule
+from piiredact.rules._shape import digit_groups, digit_run
 
 
 def _card_valid(value: str) -> bool:
@@ -24,6 +25,7 @@ _IBAN_COUNTRIES = "|".join(
 RULES = (
     Rule(
         name="CREDIT_CARD",
+        anchored=True,
         category="financial",
         # ISO/IEC 7812 PAN, 13-19 digits, compact or in groups; Luhn + issuer prefix + length.
         # Not inside a longer word, number, hex string or UUID.
@@ -35,6 +37,7 @@ RULES = (
             )
             (?![\w]|[.,-]\d|[ ]\d)
         """,
+        shapes=(*digit_groups(4, 4, 4), *digit_groups(4, 6, 4), *digit_run(13)),
         validator=_card_valid,
         action="mask",
         priority=8,
@@ -43,8 +46,10 @@ RULES = (
     ),
     Rule(
         name="IBAN",
+        anchored=True,
         category="financial",
         pattern=rf"(?<![\w])(?:{_IBAN_COUNTRIES})(?![\w])",
+        shapes=tuple(country.lower() + "00" for country in v.IBAN_LENGTHS),
         validator=_iban_valid,
         priority=9,
         description="International bank account number (ISO 13616: country length and mod-97)",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 
 from piiredact import _validators as v
 from piiredact.rules import Rule
+from piiredact.rules._shape import digit_groups, digit_run
 
 
 def _on_digits(check: Callable[[str], bool]) -> Callable[[str], bool]:
@@ -42,23 +44,6 @@ def _id(name: str, body: str, check: Callable[[str], bool], description: str, **
 
 
 RULES = (
-    # US Social Security Number (SSA): area-group-serial with the SSA's never-issued ranges excluded.
-    _id(
-        "US_SSN",
-        r"\d{3}(?P<sep>-|[ ]|%20)\d{2}(?P=sep)\d{4}",
-        _on_digits(v.us_ssn_valid),
-        "US Social Security number in grouped form",
-        keys=("ssn", "social_security"),
-    ),
-    _id(
-        "US_SSN_COMPACT",
-        r"\d{9}",
-        _on_digits(v.us_ssn_valid),
-        "US Social Security number without separators, next to an SSN cue",
-        kind="US_SSN",
-        context=("ssn", "social security", "social_security"),
-        keys=("ssn", "social_security"),
-    ),
     # IRS Individual Taxpayer Identification Number: 9XX-[5-9]X-XXXX.
     _id(
         "US_ITIN",
@@ -66,6 +51,8 @@ RULES = (
         _on_digits(v.us_itin_valid),
         "US individual taxpayer identification number in grouped form",
         keys=("itin", "tax_id", "taxpayer_id", "tin"),
+        shapes=digit_groups(3, 2, 4),
+        anchored=True,
     ),
     _id(
         "US_ITIN_COMPACT",
@@ -76,6 +63,25 @@ RULES = (
         context=("itin", "tax id", "tax_id", "taxpayer"),
         keys=("itin", "tax_id", "taxpayer_id", "tin"),
     ),
+    # US Social Security Number (SSA): area-group-serial with the SSA's never-issued ranges excluded.
+    _id(
+        "US_SSN",
+        r"\d{3}(?P<sep>-|[ ]|%20)\d{2}(?P=sep)\d{4}",
+        _on_digits(v.us_ssn_valid),
+        "US Social Security number in grouped form",
+        keys=("ssn", "social_security"),
+        shapes=digit_groups(3, 2, 4),
+        anchored=True,
+    ),
+    _id(
+        "US_SSN_COMPACT",
+        r"\d{9}",
+        _on_digits(v.us_ssn_valid),
+        "US Social Security number without separators, next to an SSN cue",
+        kind="US_SSN",
+        context=("ssn", "social security", "social_security"),
+        keys=("ssn", "social_security"),
+    ),
     # HMRC National Insurance number (NIM39110): prefix rules and suffix A-D.
     _id(
         "UK_NINO",
@@ -83,6 +89,8 @@ RULES = (
         _on_compact(v.uk_nino_valid),
         "UK National Insurance number",
         keys=("nino", "ni_number", "national_insurance", "nin"),
+        shapes=(*(f"000000{s}" for s in "abcd"), *(f"00 00 00 {s}" for s in "abcd")),
+        window=(4, 14),
     ),
     # Canadian Social Insurance Number: Luhn, first digit not 0 or 8.
     _id(
@@ -109,6 +117,8 @@ RULES = (
         _on_compact(v.fr_nir_valid),
         "French social security number (NIR) with its control key",
         keys=("nir", "insee", "securite_sociale", "secu"),
+        shapes=(*digit_run(15), "0 00 00 00 000 000 00", "0 00 00 0a 000 000 00", "0 00 00 0b 000 000 00"),
+        anchored=True,
     ),
     # Indian Aadhaar (UIDAI): 12 digits, first 2-9, Verhoeff check digit.
     _id(
@@ -117,6 +127,8 @@ RULES = (
         _on_digits(v.aadhaar_valid),
         "Indian Aadhaar number in grouped form (Verhoeff checked)",
         keys=("aadhaar", "aadhar", "uidai"),
+        shapes=digit_groups(4, 4, 4),
+        anchored=True,
     ),
     _id(
         "IN_AADHAAR_COMPACT",
@@ -134,6 +146,8 @@ RULES = (
         lambda value: True,
         "Indian permanent account number (PAN)",
         keys=("pan",),
+        shapes=tuple(f"{t}{x}0000" for t in "abcfghjlpt" for x in string.ascii_lowercase),
+        window=(3, 10),
     ),
     # Brazilian CPF (Receita Federal): two mod-11 check digits.
     _id(
@@ -142,6 +156,8 @@ RULES = (
         _on_digits(v.br_cpf_valid),
         "Brazilian individual taxpayer number (CPF), formatted",
         keys=("cpf", "documento", "cadastro"),
+        shapes=("000.000.000-00",),
+        anchored=True,
     ),
     _id(
         "BR_CPF_COMPACT",
@@ -159,6 +175,8 @@ RULES = (
         _on_compact(v.es_dni_valid),
         "Spanish national identity (DNI/NIF) or foreigner (NIE) number",
         keys=("dni", "nie", "nif", "documento"),
+        shapes=(*(f"00000000{x}" for x in string.ascii_lowercase), "00000000-", "x0000000", "y0000000", "z0000000", "x-0000000", "y-0000000", "z-0000000"),
+        anchored=True,
     ),
     # Italian codice fiscale (DM 23/12/1976), omocodia letters included; check character.
     _id(
@@ -168,6 +186,8 @@ RULES = (
         _on_compact(v.it_fiscal_code_valid),
         "Italian fiscal code (codice fiscale)",
         keys=("codice_fiscale", "codicefiscale", "cf", "tax_code", "fiscal_code"),
+        shapes=tuple(f"00{m}00{x}000" for m in "abcdehlmprst" for x in string.ascii_lowercase),
+        window=(6, 16),
     ),
     # Australian Tax File Number (ATO): weighted mod-11.
     _id(
@@ -195,6 +215,8 @@ RULES = (
         "Passport machine-readable zone, second line",
         kind="PASSPORT",
         keys=("passport", "mrz"),
+        triggers=("<<",),
+        window=(44, 46),
     ),
     # GSMA IMEI: TAC, serial and Luhn check digit.
     _id(
@@ -203,6 +225,8 @@ RULES = (
         _on_digits(v.imei_valid),
         "IMEI device identifier in the dashed form",
         keys=("imei",),
+        shapes=("00-000000-000000-0",),
+        anchored=True,
     ),
     _id(
         "IMEI_COMPACT",

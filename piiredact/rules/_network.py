@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 
 from piiredact.rules import Rule
+from piiredact.rules._shape import hex_groups
 
 
 def _ipv4_personal(value: str) -> bool:
@@ -39,6 +41,7 @@ _VERSION_WORDS = ("version", "firmware", "build", "release", "ver=", "ver:", "oi
 RULES = (
     Rule(
         name="IPV4",
+        anchored=True,
         category="network",
         # RFC 791 dotted quad; a CIDR suffix means a network, which is what generalization
         # produces, so it is not an address.
@@ -47,6 +50,9 @@ RULES = (
             {_OCTET}(?:\.{_OCTET}){{3}}
             (?![\w]|\.\d|/\d)
         """,
+        shapes=tuple(
+            ".".join("0" * n for n in sizes) for sizes in itertools.product((1, 2, 3), repeat=4)
+        ),
         validator=_ipv4_personal,
         anti_context=_VERSION_WORDS,
         context_window=24,
@@ -65,6 +71,9 @@ RULES = (
                (?:(?:[0-9A-Fa-f]{1,4}:){0,5}+(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}+)?)
             (?![\w:.]|/\d)
         """,
+        triggers=("::",),
+        window=(40, 46),
+        shapes=hex_groups(4, 1, ":"),
         validator=_ipv6_personal,
         priority=6,
         description="IPv6 address in any RFC 4291 text form (loopback and unspecified excepted)",
@@ -79,6 +88,8 @@ RULES = (
               |[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})
             (?![\w:.-])
         """,
+        shapes=(*hex_groups(2, 2, ":"), *hex_groups(2, 2, "-"), *hex_groups(4, 1, ".")),
+        window=(10, 20),
         validator=_mac_personal,
         priority=7,
         description="MAC address (colon, dash or Cisco dot notation)",

@@ -76,12 +76,15 @@ RULES = (
         # Log phrases of sshd, PAM, su and sudo: "Failed password for invalid user X from",
         # "session opened for user X", "Invalid user X from", "sudo: X : TTY=...".
         pattern=r"""
-            (?i:(?<![\w-])(?:(?:for|invalid|illegal|unknown)[ ]user|password[ ]for|publickey[ ]for
-                |user[ ]name|logname=|ruser=|user=))
-            [ ]?(?P<value>[\w][\w.@+-]{0,63}+)(?![\w.@+-]|\()
-            |(?<=sudo:[ ]{1,2})(?P<value>[\w][\w.-]{0,31}+)(?=[ ]:)
+            (?i:(?:for|invalid|illegal|unknown)[ ]user|(?:password|publickey)[ ]for(?:[ ]invalid[ ]user)?)
+            [ ](?P<value>[\w][\w.@+-]{0,63}+)(?![\w.@+-]|\()
+            |sudo:[ ]{1,2}(?P<value>[\w][\w.-]{0,31}+)(?=[ ]:)
         """,
-        triggers=(" user", "password for", "publickey for", "logname=", "user=", "sudo:"),
+        triggers=(
+            "for user ", "invalid user ", "illegal user ", "unknown user ", "password for ",
+            "publickey for ", "sudo: ",
+        ),
+        anchored=True,
         validator=username_valid,
         priority=2,
         description="User name in sshd, PAM, su and sudo messages",
@@ -96,6 +99,7 @@ RULES = (
             [ ]\[\d{2}/[A-Za-z]{3}/\d{4}:
         """,
         triggers=tuple(f"/{month}/" for month in _MONTHS),
+        window=(200, 16),
         validator=username_valid,
         priority=2,
         description="Authenticated user field of an Apache/Nginx access-log line",
@@ -112,6 +116,7 @@ RULES = (
             (?=['"]?[ ]?(?:["'|]|$|[ ][\w.]+=|[ ]\w+:[ ]))
         """,
         triggers=("address", "shipping label", "ship to", "deliver", "billing"),
+        anchored=True,
         validator=lambda value: any(c.isdigit() for c in value) and any(c.isalpha() for c in value),
         priority=2,
         description="Street address after an address cue in a message",
@@ -123,6 +128,7 @@ RULES = (
         # ICAO Doc 9303 TD3 line 1: P<ISSUER SURNAME<<GIVEN<NAMES<<<<.
         pattern=r"(?<![\w<])P[A-Z<][A-Z<]{3}(?P<value>[A-Z]+<<?[A-Z<]{2,38})(?![\w<])",
         triggers=("p<",),
+        anchored=True,
         priority=3,
         description="Holder's name in the first line of a passport machine-readable zone",
     ),
