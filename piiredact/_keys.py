@@ -83,11 +83,20 @@ class KeyIndex:
 
 
 class KeyValue(NamedTuple):
-    """A ``key`` / ``value`` pair found in text, with the value's offsets."""
+    """
+    A ``key`` / ``value`` pair found in text, with the value's offsets.
+
+    An unquoted value is ambiguous: ``password=p4ss,word`` and ``street=12 Main St city=X`` run on
+    past where a plain value stops. ``word_end`` is where the value ends if it runs to the next
+    space; ``phrase_end`` if it runs over the following words up to the next ``key=``.
+    For quoted values all three ends are the same.
+    """
 
     key: str
     start: int
     end: int
+    word_end: int
+    phrase_end: int
 
 
 # A key and its value, matched where the key starts. Values stop at whitespace, quotes and list
@@ -108,7 +117,10 @@ _KEY_VALUE = regex.compile(
 )
 _VALUE_GROUPS = (("jkey", "jval"), ("jkey", "jbare"), ("ekey", "eval"), ("lkey", "lq"),
                  ("lkey", "ls"), ("lkey", "lbare"), ("hkey", "hval"))  # fmt: skip
-_KEY_BEFORE = regex.compile(r"(?r)[\w.\-$@\[\]]{1,64}+")  # matched backwards from a key word
+_WORD_AFTER = regex.compile(r"[^\s\"'&]*+")
+_PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]++)*+")
+_BARE_GROUPS = frozenset({"lbare", "hval"})
+_KEY_BEFORE = regex.compile(r"(?r)[A-Za-z_$@][\w.\-$@\[\]]{0,63}")  # matched backwards from a key word
 
 
 def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> Iterator[KeyValue]:
@@ -125,15 +137,31 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
         if start in seen:
             continue
         seen.add(start)
-        for quote in (2, 1, 0):
-            if start >= quote and (match := _KEY_VALUE.match(text, start - quote, timeout=timeout)):
+        # A quoted key ("dob": or \"dob\": inside a JSON string) starts at its quote; a quote may
+        # also just open a value that holds pairs ('Cookie': 'sid=…').
+        if text.startswith('\\"', start - 2):
+            starts: tuple[int, ...] = (start - 2, start)
+        elif start and text[start - 1] in "\"'":
+            starts = (start - 1, start)
+        else:
+            starts = (start,)
+        for key_start in starts:
+            if match := _KEY_VALUE.match(text, key_start, timeout=timeout):
                 break
         else:
             continue
         for key_group, value_group in _VALUE_GROUPS:
             value_start = match.start(value_group)
             if value_start >= 0:
-                yield KeyValue(match[key_group], value_start, match.end(value_group))
+                end = match.end(value_group)
+                if value_group in _BARE_GROUPS:
+                    word = _WORD_AFTER.match(text, end, timeout=timeout)
+                    phrase = _PHRASE_AFTER.match(text, end, timeout=timeout)
+                    word_end = word.end() if word else end
+                    phrase_end = phrase.end() if phrase else end
+                else:
+                    word_end = phrase_end = end
+                yield KeyValue(match[key_group], value_start, end, word_end, phrase_end)
                 break
 
 
@@ -158,4 +186,4 @@ def iter_sql_insert_values(text: str, timeout: float | None) -> Iterator[KeyValu
             for m in _SQL_VALUE.finditer(match["values"], timeout=timeout)
         ]
         for column, (start, end) in zip(columns, values, strict=False):
-            yield KeyValue(column, offset + start, offset + end)
+            yield KeyValue(column, offset + start, offset + end, offset + end, offset + end)

@@ -54,14 +54,18 @@ _RULE, _CUE, _KEY = 0, 1, 2
 # each one), so on short texts they run untimed; custom patterns and long texts always get the
 # policy's timeout.
 _UNTIMED_LENGTH = 4096
+# Kinds whose unquoted values may run over several words (``street=12 Main St``).
+_PHRASE_KINDS = frozenset({"PERSON", "STREET_ADDRESS"})
 # Longest match a context rule may make past its window (phone numbers, ids, dates, keys).
 _CONTEXT_MATCH_LENGTH = 80
 
 
-def _is_word(folded: str, start: int, end: int) -> bool:
-    """A cue counts at the start of a word; a short one (up to 4 letters) only as a whole word."""
+def _is_word(text: str, folded: str, start: int, end: int) -> bool:
+    """A cue counts at the start of a word (``InvalidSIN`` starts one too); a short one (up to
+    4 letters) only as a whole word."""
     if start > 0 and folded[start - 1].isalnum():
-        return False
+        if not (text[start - 1].islower() and text[start].isupper()):
+            return False
     return end - start > 4 or end >= len(folded) or not folded[end].isalnum()
 
 
@@ -151,7 +155,7 @@ class Matcher:
                     starts.setdefault(index, set()).add(start)
                 elif kind == _KEY:
                     keys.append(start)
-                elif _is_word(folded, start, end + 1):
+                elif _is_word(text, folded, start, end + 1):
                     cues.setdefault(index, []).append(end + 1)
         candidates: list[_Candidate] = []
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
@@ -173,7 +177,8 @@ class Matcher:
         indexes = self._keys.rules_for(key)
         if indexes:
             candidates: list[_Candidate] = []
-            self._match_value(indexes, text, 0, len(text), candidates)
+            size = len(text)
+            self._match_value(indexes, text, KeyValue(key, 0, size, size, size), candidates)
             if candidates:
                 return _resolve(candidates)
         return self.find(text)
@@ -200,7 +205,8 @@ class Matcher:
             window = folded[max(0, match.start() - rule.context_window) : match.start()]
             if any(word in window for word in rule.anti_context):
                 return
-        candidates.append(_Candidate(match.start(), match.end(), rule.priority, rule.kind, spans))
+        start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
+        candidates.append(_Candidate(start, end, rule.priority, rule.kind, spans))
 
     def _scan(
         self,
@@ -272,38 +278,55 @@ class Matcher:
         pairs: Iterable[KeyValue] = iter_key_values(text, hits, timeout)
         if "insert" in text or "INSERT" in text:
             pairs = (*pairs, *iter_sql_insert_values(text, timeout))
-        for key, start, end in pairs:
-            indexes = self._keys.rules_for(key)
+        for pair in pairs:
+            indexes = self._keys.rules_for(pair.key)
             if indexes:
-                self._match_value(indexes, text, start, end, candidates)
+                self._match_value(indexes, text, pair, candidates)
 
     def _match_value(
-        self, indexes: tuple[int, ...], text: str, start: int, end: int, candidates: list[_Candidate]
+        self, indexes: tuple[int, ...], text: str, pair: KeyValue, candidates: list[_Candidate]
     ) -> None:
-        value = text[start:end].strip()
-        if value.lower() in _LITERALS:
-            return
-        start = text.index(value, start)
-        end = start + len(value)
-        decoded = unquote(value) if "%" in value else value
+        """Add a candidate for the first rule under the key that accepts the whole value."""
         for index in indexes:
             compiled = self._rules[index]
-            match = compiled.pattern.fullmatch(decoded, timeout=self._timeout if compiled.custom else None)
-            if match is None:
-                continue
-            spans = tuple(
-                (kind or compiled.rule.kind, match.start(name), match.end(name))
-                for name, kind in compiled.groups
-                if match.start(name) >= 0
-            ) or ((compiled.rule.kind, 0, len(decoded)),)
-            validator = compiled.validator
-            if validator is not None and not all(validator(decoded[s:e]) for _, s, e in spans):
-                continue
-            if decoded is not value:  # offsets in the decoded value do not map back: take it all
-                spans = ((spans[0][0], 0, len(value)),)
-            shifted = tuple((kind, start + s, start + e) for kind, s, e in spans)
-            candidates.append(_Candidate(start, end, 0, compiled.rule.kind, shifted))
-            return
+            if compiled.rule.kind in _PHRASE_KINDS:
+                ends = (pair.phrase_end, pair.end)
+            elif compiled.rule.category == "credential":
+                ends = (pair.word_end,)
+            else:
+                ends = (pair.end,)
+            for end in dict.fromkeys(ends):
+                candidate = self._match_whole(compiled, text, pair.start, end)
+                if candidate is not None:
+                    candidates.append(candidate)
+                    return
+
+    def _match_whole(
+        self, compiled: _CompiledRule, text: str, start: int, end: int
+    ) -> _Candidate | None:
+        raw = text[start:end]
+        value = raw.strip()
+        if value.lower() in _LITERALS:
+            return None
+        start += raw.index(value)
+        decoded = unquote(value) if "%" in value else value
+        timeout = self._timeout if compiled.custom or len(value) > _UNTIMED_LENGTH else None
+        match = compiled.pattern.fullmatch(decoded, timeout=timeout)
+        if match is None:
+            return None
+        kind = compiled.rule.kind
+        spans = tuple(
+            (group_kind or kind, match.start(name), match.end(name))
+            for name, group_kind in compiled.groups
+            if match.start(name) >= 0
+        ) or ((kind, 0, len(decoded)),)
+        validator = compiled.validator
+        if validator is not None and not all(validator(decoded[s:e]) for _, s, e in spans):
+            return None
+        if decoded is not value:  # offsets in the decoded value do not map back: take it all
+            spans = ((spans[0][0], 0, len(value)),)
+        shifted = tuple((k, start + s, start + e) for k, s, e in spans)
+        return _Candidate(shifted[0][1], shifted[-1][2], 0, kind, shifted)
 
 
 def _resolve(candidates: list[_Candidate]) -> list[Finding]:

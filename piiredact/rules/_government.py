@@ -95,7 +95,7 @@ RULES = (
     # Canadian Social Insurance Number: Luhn, first digit not 0 or 8.
     _id(
         "CA_SIN",
-        r"\d{3}(?P<sep>-|[ ]|%20)?\d{3}(?P=sep)\d{3}",
+        r"\d{3}(?P<sep>-|[ ]|%20|)\d{3}(?P=sep)\d{3}",
         _on_digits(v.ca_sin_valid),
         "Canadian social insurance number, next to a SIN cue",
         context=("sin", "social insurance", "nas", "assurance sociale"),
@@ -205,7 +205,7 @@ RULES = (
         lambda value: v.passport_number_valid(value.upper()),
         "Passport number (ICAO 9303 check digit), next to a passport cue",
         context=("passport", "mrz", "travel document", "reisepass", "passeport", "pasaporte"),
-        keys=("passport", "mrz", "travel_document"),
+        keys=("passport", "mrz", "travel_document", "doc_number", "document_number", "document_no"),
     ),
     # ICAO Doc 9303 TD3 machine-readable zone, line 2: number, birth date and expiry all checked.
     _id(

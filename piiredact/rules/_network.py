@@ -10,10 +10,10 @@ from piiredact.rules._shape import hex_groups
 
 
 def _ipv4_personal(value: str) -> bool:
-    # Loopback (127/8), unspecified (0.0.0.0), multicast and reserved ranges (224/3) and the
-    # broadcast address identify no one. Private ranges do: they identify hosts and their users.
+    # Loopback (127/8), the unspecified address, multicast and reserved ranges (224/3) identify
+    # no one. Private ranges do: they identify hosts and their users.
     first = int(value.partition(".")[0])
-    return first not in (0, 127) and first < 224
+    return value != "0.0.0.0" and first != 127 and first < 224
 
 
 def _ipv6_personal(value: str) -> bool:
@@ -36,7 +36,6 @@ def _mac_personal(value: str) -> bool:
 
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_VERSION_WORDS = ("version", "firmware", "build", "release", "ver=", "ver:", "oid", "rev", "v.")
 
 RULES = (
     Rule(
@@ -47,6 +46,7 @@ RULES = (
         # produces, so it is not an address.
         pattern=rf"""
             (?<![\w.]|\d\.|[vV]\.?)
+            (?<!(?<![A-Za-z])(?i:version|firmware|build|release|ver|rev)["']?[ ]?[=:][ ]?["']?)  # not a version
             {_OCTET}(?:\.{_OCTET}){{3}}
             (?![\w]|\.\d|/\d)
         """,
@@ -54,8 +54,6 @@ RULES = (
             ".".join("0" * n for n in sizes) for sizes in itertools.product((1, 2, 3), repeat=4)
         ),
         validator=_ipv4_personal,
-        anti_context=_VERSION_WORDS,
-        context_window=24,
         action="mask",
         priority=6,
         description="IPv4 address (loopback, unspecified and multicast excepted)",
@@ -67,9 +65,9 @@ RULES = (
         pattern=r"""
             (?<![\w:.])
             (?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}                                                # full form
-              |(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}+)?::                                     # compressed
-               (?:(?:[0-9A-Fa-f]{1,4}:){0,5}+(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}+)?)
-            (?![\w:.]|/\d)
+              |(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::                                      # compressed
+               (?:(?:[0-9A-Fa-f]{1,4}:){0,5}(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?)
+            (?![\w.]|:[0-9A-Fa-f]*[^\d\W]|::|/\d)                               # a :port may follow
         """,
         triggers=("::",),
         window=(40, 46),
