@@ -30,7 +30,8 @@ def key_words(key: str) -> tuple[str, ...]:
 # ``passport_no``, ``user_id``, ``password_value`` are still a phone, a passport, a user, a password.
 FILLER_WORDS = frozenset(
     {"number", "no", "num", "nr", "nbr", "id", "value", "val", "code", "str", "string", "text", "raw",
-     "data", "field", "info", "input", "param", "plain", "plaintext", "cleartext", "clear"}
+     "data", "field", "info", "input", "param", "plain", "plaintext", "cleartext", "clear", "line",
+     "line1", "line2", "line3", "full", "formatted"}
 )  # fmt: skip
 # What follows a key word in the formats we parse: = (logfmt, query, SQL), " and ' (JSON, reprs),
 # : (headers), \ (escaped JSON), [ (arrays), or a connector or filler word (phone_number, callerId).

@@ -44,7 +44,7 @@ _NOT_A_PERSON = (
     "job", "task", "thread", "process", "schema", "operation", "op", "route", "handler", "library",
     "lib", "sdk", "telemetry", "attribute", "header", "store", "product", "item", "plan", "org",
     "organization", "company", "team", "group", "role", "instance", "deployment", "stream", "browser",
-    "os", "user", "username", "peer", "net", "network", "http", "rpc", "messaging", "exception",
+    "os", "peer", "net", "network", "http", "rpc", "messaging", "exception",
     "error", "code", "scope", "resource", "feature", "flag", "env", "environment", "step", "stage",
     "workflow", "pipeline", "model", "template", "font", "network", "vpc", "subnet", "interface",
 )  # fmt: skip
@@ -157,7 +157,8 @@ RULES = (
             "cardholder", "cardholder_name", "contact_name", "person_name", "patient_name",
             "employee_name", "recipient_name", "sender_name", "real_name", "legal_name", "nombre",
             "apellido", "apellidos", "prenom", "prénom", "nom", "vorname", "nachname", "cognome",
-            "nome", "sobrenome", "name",
+            "nome", "sobrenome", "name", "user", "customer", "owner", "assignee", "recipient",
+            "author",
         ),  # fmt: skip
         key_exclude=_NOT_A_PERSON,
         keyed_only=True,
@@ -183,7 +184,7 @@ RULES = (
         kind="STREET_ADDRESS",
         category="location",
         pattern=r"[\p{L}\p{N}](?s:.){2,300}",
-        keys=("address", "street", "addr", "address_line", "street_address", "direccion",
+        keys=("address", "street", "addr", "line1", "line2", "address_line1", "address_line", "street_address", "direccion",
               "adresse", "indirizzo", "endereco", "anschrift", "strasse", "straße", "calle", "via",
               "rue", "shipping_address", "billing_address", "home_address", "postal_address"),
         key_exclude=_NOT_A_STREET,

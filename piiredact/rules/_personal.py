@@ -64,7 +64,10 @@ RULES = (
             (?P<value>-?(?:[1-8]?\d|90)\.\d{3,8})[ ]?,[ ]?(?P<value2>-?(?:1[0-7]\d|\d{1,2}|180)\.\d{3,8})
             (?![\w.])
         """,
-        context=("loc", "position", "coord", "geo", "gps", "lat", "where", "map"),
+        context=("location", "located", "position", "coordinates", "coords", "geo", "gps", "lat",
+                 "latlng", "near", "nearest", "map", "where"),
+        keys=("latlng", "lat_lng", "latlon", "lat_lon", "coordinates", "coords", "geo", "location",
+              "geolocation", "position", "gps"),
         context_window=60,
         priority=4,
         description="Geographic coordinates (decimal latitude, longitude pair) next to a location cue",
@@ -78,11 +81,15 @@ RULES = (
         pattern=r"""
             (?i:(?:for|invalid|illegal|unknown)[ ]user|(?:password|publickey)[ ]for(?:[ ]invalid[ ]user)?)
             [ ](?P<value>[\w][\w.@+-]{0,63}+)(?![\w.@+-]|\()
+            |(?i:user)[ ](?P<value>[\w][\w.@+-]{0,63}+)[ ]                # user X logged in
+              (?=(?i:logged|signed|log(?:s|ged)?[ ]?(?:in|out|on|off)|authenticated|registered
+                 |connected|disconnected|locked|unlocked|created|deleted|removed|added|updated
+                 |changed|failed|succeeded|verified|banned|blocked|invited|joined|left)\b)
             |sudo:[ ]{1,2}(?P<value>[\w][\w.-]{0,31}+)(?=[ ]:)
         """,
         triggers=(
             "for user ", "invalid user ", "illegal user ", "unknown user ", "password for ",
-            "publickey for ", "sudo: ",
+            "publickey for ", "sudo: ", "user ",
         ),
         anchored=True,
         validator=username_valid,
@@ -111,7 +118,7 @@ RULES = (
         # A free-text address right after an address cue ("shipping label created for ...").
         pattern=r"""
             (?i:address|shipping[ ]label[ ]created[ ]for|ship[ ]to|deliver(?:y|ed)?[ ]to|billing)
-            [:]?[ ]['"]?
+            (?:[ ][\p{L}]{2,20}+){0,3}+[:]?[ ]['"]?                    # "address verification failed:"
             (?P<value>[\p{L}\d][\p{L}\p{M}\d .,'/()-]{2,120}?)
             (?=['"]?[ ]?(?:["'|]|$|[ ][\w.]+=|[ ]\w+:[ ]))
         """,
@@ -131,5 +138,49 @@ RULES = (
         anchored=True,
         priority=3,
         description="Holder's name in the first line of a passport machine-readable zone",
+    ),
+)
+
+# Words after which a capitalized name is a person's: "ticket assigned to Jane Doe",
+# "welcome email queued for 赵淑兰", "KYC approved: Jack Johnson".
+_PERSON_CUES = (
+    "assigned to", "queued for", "approved:", "customer", "patient", "employee", "member",
+    "recipient", "sender", "welcome", "dear", "hello", "hi", "signed by", "approved by",
+    "requested by", "invited", "referred by", "on behalf of", "contact", "cardholder", "holder",
+    "beneficiary", "payee", "applicant", "tenant", "guest", "passenger", "driver", "author",
+)  # fmt: skip
+
+RULES = (
+    *RULES,
+    Rule(
+        name="PERSON_IN_MESSAGE",
+        kind="PERSON",
+        category="personal",
+        # Two to four capitalized words of any alphabet, or two to four Han characters.
+        pattern=r"""
+            (?<![\w'’-])
+            (?P<value>\p{Lu}[\p{Ll}\p{Lm}\p{M}'’-]++(?:[ ]\p{Lu}[\p{Ll}\p{Lm}\p{M}'’-]++){1,3}+
+              |\p{Han}{2,4}+)
+            (?![\w'’-])
+        """,
+        context=_PERSON_CUES,
+        context_window=3,
+        priority=2,
+        description="A person's name right after a cue such as 'assigned to' or 'customer'",
+    ),
+    Rule(
+        name="PASSWORD_IN_MESSAGE",
+        kind="PASSWORD",
+        category="credential",
+        # "temporary password X", "password reset to X": the next token, if it is not a word.
+        pattern=r"""
+            (?i:pass(?:word|wd|phrase|code))(?:[ ](?i:is|was|set|reset|changed|to|now)){0,2}[:]?[ ]
+            (?P<value>[^\s"'<>]{6,128}+)
+        """,
+        triggers=("password ", "passwd ", "passphrase ", "passcode ", "password: "),
+        anchored=True,
+        validator=lambda value: not value.isalpha() and not value.startswith(("[", "(")),
+        priority=2,
+        description="A password written out in a message ('temporary password X')",
     ),
 )
