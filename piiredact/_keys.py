@@ -31,7 +31,7 @@ def key_words(key: str) -> tuple[str, ...]:
 FILLER_WORDS = frozenset(
     {"number", "no", "num", "nr", "nbr", "id", "value", "val", "code", "str", "string", "text", "raw",
      "data", "field", "info", "input", "param", "plain", "plaintext", "cleartext", "clear", "line",
-     "line1", "line2", "line3", "full", "formatted"}
+     "line1", "line2", "line3", "full", "formatted", "date"}
 )  # fmt: skip
 # What follows a key word in the formats we parse: = (logfmt, query, SQL), " and ' (JSON, reprs),
 # : (headers), \ (escaped JSON), [ (arrays), or a connector or filler word (phone_number, callerId).
@@ -157,9 +157,9 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
                 end = match.end(value_group)
                 if value_group in _BARE_GROUPS:
                     word = _WORD_AFTER.match(text, end, timeout=timeout)
-                    phrase = _PHRASE_AFTER.match(text, end, timeout=timeout)
                     word_end = word.end() if word else end
-                    phrase_end = phrase.end() if phrase else end
+                    phrase = _PHRASE_AFTER.match(text, word_end, timeout=timeout)
+                    phrase_end = phrase.end() if phrase else word_end
                 else:
                     word_end = phrase_end = end
                 yield KeyValue(match[key_group], value_start, end, word_end, phrase_end)

@@ -54,8 +54,8 @@ _RULE, _CUE, _KEY = 0, 1, 2
 # each one), so on short texts they run untimed; custom patterns and long texts always get the
 # policy's timeout.
 _UNTIMED_LENGTH = 4096
-# Kinds whose unquoted values may run over several words (``street=12 Main St``).
-_PHRASE_KINDS = frozenset({"PERSON", "STREET_ADDRESS"})
+# Characters that end one field and start another (logfmt, JSON, query strings, pipes).
+_FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
 # Longest match a context rule may make past its window (phone numbers, ids, dates, keys).
 _CONTEXT_MATCH_LENGTH = 80
 
@@ -269,7 +269,9 @@ class Matcher:
                 if match.start() > cue_end + window:
                     break
                 before = len(candidates)
-                self._accept(compiled, match, folded, candidates)
+                # The cue must speak of this value: no other field may stand between them.
+                if not _FIELD_BREAK.search(text, cue_end, match.start()):
+                    self._accept(compiled, match, folded, candidates)
                 position = match.end() if len(candidates) > before else match.start() + 1
 
     def _scan_keys(
@@ -289,12 +291,10 @@ class Matcher:
         """Add a candidate for the first rule under the key that accepts the whole value."""
         for index in indexes:
             compiled = self._rules[index]
-            if compiled.rule.kind in _PHRASE_KINDS:
-                ends = (pair.phrase_end, pair.end)
-            elif compiled.rule.category == "credential":
-                ends = (pair.word_end,)
-            else:
-                ends = (pair.end,)
+            if compiled.rule.category == "credential":
+                ends: tuple[int, ...] = (pair.word_end,)  # a secret runs to the next space
+            else:  # the longest reading that the rule accepts whole
+                ends = (pair.phrase_end, pair.word_end, pair.end)
             for end in dict.fromkeys(ends):
                 candidate = self._match_whole(compiled, text, pair.start, end)
                 if candidate is not None:

@@ -129,13 +129,14 @@ RULES = (
     Rule(
         name="EMAIL",
         category="contact",
-        # RFC 5322 dot-atom local part (practical subset, Unicode letters allowed as in RFC 6531),
+        # RFC 5322 dot-atom local part (the subset seen in real addresses: letters of any script as
+        # in RFC 6531, digits and ! # * + ~ - _, no / = ? that would swallow URL paths),
         # an at sign (or its URL encoding), and a domain whose last label is alphabetic or punycode.
         pattern=r"""
-            (?<![\w.+%/=-])(?<!://[^\s/@:]{1,64}:)   # start of a local part, not URL user:password@
+            (?<![\w.+%-])(?<!://[^\s/@:]{1,64}:)    # start of a local part, not URL user:password@
             (?P<value>
-              (?:[\w!#$&'*+/=?^`{|}~-]|%(?!40)[0-9A-Fa-f]{2})++
-              (?:\.(?:[\w!#$&'*+/=?^`{|}~-]|%(?!40)[0-9A-Fa-f]{2})++)*+
+              (?:[\w!#*+~-]|%(?!40)[0-9A-Fa-f]{2})++
+              (?:\.(?:[\w!#*+~-]|%(?!40)[0-9A-Fa-f]{2})++)*+
               (?:@|%40)
               (?:(?:[^\W_]|%[0-9A-Fa-f]{2})(?:(?:[\w-]|%[0-9A-Fa-f]{2}){0,61}[^\W_])?\.){1,8}+
               (?:xn--[a-zA-Z0-9-]{2,59}|[^\W\d_]{2,63})

@@ -10,6 +10,8 @@ classic mistakes: ``api_token`` is caught although it is not ``token``, and ``au
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from piiredact.rules import Rule
 from piiredact.rules._personal import birth_date_valid, username_valid
 
@@ -69,8 +71,23 @@ _AFTER_SCHEME = (
 )
 
 
+def _opaque_token(value: str) -> bool:
+    """A session id or token, not an object repr (``Token{9f4e…}``) or a hex counter (``0x1f``)."""
+    return not any(c in value for c in "{}()") and not value.startswith("0x")
+
+
+def _session_id(value: str) -> bool:
+    """Session cookies are long random strings; short or purely numeric ids are counters."""
+    return len(value) >= 16 and _opaque_token(value) and not value.replace("_", "").isdigit()
+
+
 def _credential(
-    name: str, kind: str, keys: tuple[str, ...], description: str, pattern: str = _ANY
+    name: str,
+    kind: str,
+    keys: tuple[str, ...],
+    description: str,
+    pattern: str = _ANY,
+    validator: Callable[[str], bool] | None = None,
 ) -> Rule:
     return Rule(
         name=name,
@@ -80,6 +97,7 @@ def _credential(
         keys=keys,
         key_exclude=_META,
         keyed_only=True,
+        validator=validator,
         priority=1,
         description=description,
     )
@@ -126,6 +144,7 @@ RULES = (
             "session_token", "session_key", "csrf", "xsrf", "remember_token", "auth_session",
         ),  # fmt: skip
         "Any value under a session key or session-cookie name",
+        validator=_session_id,
     ),
     _credential(
         "AUTHORIZATION_VALUE",
@@ -144,6 +163,7 @@ RULES = (
             "dsn",
         ),  # fmt: skip
         "Any value under a secret, token, credential or signature key",
+        validator=_opaque_token,
     ),
     Rule(
         name="PERSON_NAME_VALUE",

@@ -16,10 +16,7 @@ def _ipv4_personal(value: str) -> bool:
     return value != "0.0.0.0" and first != 127 and first < 224
 
 
-def _ipv6_personal(value: str) -> bool:
-    candidate = value.strip("[]")
-    if candidate.count(":") < 2 or max(len(g) for g in candidate.split(":")) < 2:
-        return False  # "a::b" is more often C++ or Ruby than an address
+def _ipv6_address_personal(candidate: str) -> bool:
     try:
         address = ipaddress.IPv6Address(candidate)
     except ValueError:
@@ -28,6 +25,26 @@ def _ipv6_personal(value: str) -> bool:
     if mapped is not None:
         return _ipv4_personal(str(mapped))
     return not (address.is_loopback or address.is_unspecified or address.is_multicast)
+
+
+def _ipv6_personal(value: str) -> bool:
+    candidate = value.strip("[]")
+    if candidate.count(":") < 2 or max(len(g) for g in candidate.split(":")) < 2:
+        return False  # "a::b" is more often C++ or Ruby than an address
+    # "::1:80" also reads as loopback plus a port; an address that may be loopback is not PII.
+    host, _, port = candidate.rpartition(":")
+    if port.isdigit() and host.count(":") >= 2 and _is_local(host):
+        return False
+    return _ipv6_address_personal(candidate)
+
+
+def _is_local(candidate: str) -> bool:
+    """True for the loopback and unspecified IPv6 addresses."""
+    try:
+        address = ipaddress.IPv6Address(candidate)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def _mac_personal(value: str) -> bool:
@@ -54,6 +71,9 @@ RULES = (
             ".".join("0" * n for n in sizes) for sizes in itertools.product((1, 2, 3), repeat=4)
         ),
         validator=_ipv4_personal,
+        # "firmware version 4.2.17.147", "agent 7.6.30.241 started": versions, not addresses.
+        anti_context=("version", "firmware", "agent", "release", "build"),
+        context_window=20,
         action="mask",
         priority=6,
         description="IPv4 address (loopback, unspecified and multicast excepted)",

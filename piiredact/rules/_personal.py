@@ -22,6 +22,9 @@ SYSTEM_ACCOUNTS = frozenset(
         "test", "user", "ubuntu", "ec2-user", "centos", "git", "jenkins", "redis", "oracle",
         "cyrus", "operator", "games", "backup", "list", "irc", "gnats", "systemd-network",
         "unknown", "none", "null", "anonymous", "system", "local", "localhost", "invalid",
+        "hadoop", "hdfs", "yarn", "mapred", "spark", "hive", "kafka", "zookeeper", "elasticsearch",
+        "tomcat", "jboss", "wildfly", "rabbitmq", "mongodb", "memcache", "postfix", "dovecot",
+        "systemd", "messagebus", "avahi", "polkitd", "chrony", "ntp", "sshd", "vagrant", "docker",
     }
 )  # fmt: skip
 
@@ -33,6 +36,17 @@ def username_valid(value: str) -> bool:
         and any(c.isalpha() for c in value)
         and not value.startswith(("(", "[", "-"))
         and "=" not in value
+    )
+
+
+def _looks_like_street(value: str) -> bool:
+    """Several words, one of them a number and one a word of three or more letters."""
+    words = value.split()
+    return (
+        len(words) >= 2
+        and any(c.isdigit() for c in value)
+        and any(len(w) >= 3 and w.isalpha() for w in words)
+        and not value.startswith("0x")
     )
 
 
@@ -118,13 +132,13 @@ RULES = (
         # A free-text address right after an address cue ("shipping label created for ...").
         pattern=r"""
             (?i:address|shipping[ ]label[ ]created[ ]for|ship[ ]to|deliver(?:y|ed)?[ ]to|billing)
-            (?:[ ][\p{L}]{2,20}+){0,3}+[:]?[ ]['"]?                    # "address verification failed:"
+            (?:[ ][\p{L}]{2,20}+){0,3}[:]?[ ]['"]?                     # "address verification failed:"
             (?P<value>[\p{L}\d][\p{L}\p{M}\d .,'/()-]{2,120}?)
             (?=['"]?[ ]?(?:["'|]|$|[ ][\w.]+=|[ ]\w+:[ ]))
         """,
         triggers=("address", "shipping label", "ship to", "deliver", "billing"),
         anchored=True,
-        validator=lambda value: any(c.isdigit() for c in value) and any(c.isalpha() for c in value),
+        validator=_looks_like_street,
         priority=2,
         description="Street address after an address cue in a message",
     ),
