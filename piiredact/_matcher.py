@@ -196,6 +196,8 @@ class Matcher:
             for name, kind in compiled.groups
             if match.start(name) >= 0
         ) or ((rule.kind, match.start(), match.end()),)
+        if len(spans) > 1:
+            spans = _join_adjacent(spans)
         validator = compiled.validator
         if validator is not None:
             for _, start, end in spans:
@@ -327,6 +329,18 @@ class Matcher:
             spans = ((spans[0][0], 0, len(value)),)
         shifted = tuple((k, start + s, start + e) for k, s, e in spans)
         return _Candidate(shifted[0][1], shifted[-1][2], 0, kind, shifted)
+
+
+def _join_adjacent(spans: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, int, int], ...]:
+    """Pieces of one kind that touch are one finding (a value split across a lookbehind)."""
+    joined = [spans[0]]
+    for kind, start, end in spans[1:]:
+        last_kind, last_start, last_end = joined[-1]
+        if kind == last_kind and start == last_end:
+            joined[-1] = (kind, last_start, end)
+        else:
+            joined.append((kind, start, end))
+    return tuple(joined)
 
 
 def _resolve(candidates: list[_Candidate]) -> list[Finding]:

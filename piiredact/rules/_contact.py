@@ -132,11 +132,12 @@ RULES = (
         # RFC 5322 dot-atom local part (the subset seen in real addresses: letters of any script as
         # in RFC 6531, digits and ! # * + ~ - _, no / = ? that would swallow URL paths),
         # an at sign (or its URL encoding), and a domain whose last label is alphabetic or punycode.
+        # The local part sits in a lookbehind, so the rule is anchored at the at sign.
         pattern=r"""
-            (?<![\w.+%-])(?<!://[^\s/@:]{1,64}:)    # start of a local part, not URL user:password@
-            (?P<value>
-              (?:[\w!#*+~-]|%(?!40)[0-9A-Fa-f]{2})++
-              (?:\.(?:[\w!#*+~-]|%(?!40)[0-9A-Fa-f]{2})++)*+
+            (?<=(?<![\w.+%-])(?<!://[^\s/@:]{1,64}:)   # not URL user:password@
+              (?P<value>(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])++
+                (?:\.(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])++)*+))
+            (?P<value2>
               (?:@|%40)
               (?:(?:[^\W_]|%[0-9A-Fa-f]{2})(?:(?:[\w-]|%[0-9A-Fa-f]{2}){0,61}[^\W_])?\.){1,8}+
               (?:xn--[a-zA-Z0-9-]{2,59}|[^\W\d_]{2,63})
@@ -144,7 +145,7 @@ RULES = (
             (?![\w-]|\.[^\W_])
         """,
         triggers=("@", "%40"),
-        window=(64, 320),
+        anchored=True,
         priority=10,
         description="E-mail address, incl. plus-addressing, IDN domains and %40-encoded forms",
     ),
