@@ -65,10 +65,8 @@ _NOT_A_STREET = (
 
 
 # An authorization value keeps its scheme (Bearer, Basic, …): it is useful and not secret.
-_AFTER_SCHEME = (
-    r"(?:(?i:bearer|basic|digest|token|negotiate|ntlm|apikey|aws4-hmac-sha256|hmac)[ ]+)?"
-    r"(?P<value>(?s:.+))"
-)
+_SCHEMES = r"(?i:bearer|basic|digest|token|negotiate|ntlm|apikey|aws4-hmac-sha256|hmac)"
+_AFTER_SCHEME = rf"(?!{_SCHEMES}$)(?:{_SCHEMES}[ ]+)?(?P<value>(?s:.+))"
 
 
 def _opaque_token(value: str) -> bool:
