@@ -18,9 +18,21 @@ from piiredact._keyring import Keyring
 __all__ = ["apply_action", "generalize_ip", "mask"]
 
 _PARTIAL_LAST4 = frozenset(
-    {"CREDIT_CARD", "IBAN", "PHONE", "US_SSN", "US_ITIN", "CA_SIN", "IN_AADHAAR", "IMEI", "BR_CPF",
-     "DE_TAX_ID", "FR_NIR", "AU_TFN"}
-)  # fmt: skip
+    {
+        "CREDIT_CARD",
+        "IBAN",
+        "PHONE",
+        "US_SSN",
+        "US_ITIN",
+        "CA_SIN",
+        "IN_AADHAAR",
+        "IMEI",
+        "BR_CPF",
+        "DE_TAX_ID",
+        "FR_NIR",
+        "AU_TFN",
+    }
+)
 
 
 def mask(kind: str) -> str:

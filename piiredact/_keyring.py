@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -27,10 +28,8 @@ def normalize(kind: str, value: str) -> str:
     value = value.strip()
     if kind == "EMAIL":
         local, _, domain = value.replace("%40", "@").rpartition("@")
-        try:
+        with contextlib.suppress(UnicodeError):
             domain = domain.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
         return f"{local.lower()}@{domain.lower()}"
     if kind == "PHONE":
         digits = v.digits_only(value.replace("%2B", "+"))
@@ -75,7 +74,10 @@ class Keyring:
                 msg = f"token keys: key id {key_id!r} must be ASCII letters, digits, - or _"
                 raise ConfigurationError(msg)
             if len(key) < MIN_KEY_BYTES:
-                msg = f"token keys: key {key_id!r} is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed"
+                msg = (
+                    f"token keys: key {key_id!r} is {len(key)} bytes; "
+                    f"at least {MIN_KEY_BYTES} are needed"
+                )
                 raise ConfigurationError(msg)
         self._keys = dict(keys)
         self.primary = primary
@@ -88,7 +90,12 @@ class Keyring:
         """A one-key keyring; *secret* may be ``"<id>:<key>"`` to name the key."""
         if isinstance(secret, str):
             head, sep, tail = secret.partition(":")
-            if sep and head and len(head) <= 16 and head.replace("-", "").replace("_", "").isalnum():
+            if (
+                sep
+                and head
+                and len(head) <= 16
+                and head.replace("-", "").replace("_", "").isalnum()
+            ):
                 key_id, secret = head, tail
             raw = secret.encode()
         else:
@@ -99,8 +106,8 @@ class Keyring:
     def ephemeral(cls) -> Keyring:
         """A random key for this process only: tokens will not join across processes."""
         warnings.warn(
-            "piiredact: no token key configured (policy token_key or PIIREDACT_KEY); using a random "
-            "per-process key, so tokens will differ between processes and restarts",
+            "piiredact: no token key configured (policy token_key or PIIREDACT_KEY); "
+            "using a random per-process key, so tokens will differ between processes and restarts",
             RuntimeWarning,
             stacklevel=3,
         )

@@ -27,12 +27,40 @@ def key_words(key: str) -> tuple[str, ...]:
 
 
 # Words that may follow the words that name a kind without changing it: ``phone_number``,
-# ``passport_no``, ``user_id``, ``password_value`` are still a phone, a passport, a user, a password.
+# ``passport_no``, ``user_id`` or ``password_value`` still hold a phone, a passport, a user, ….
 FILLER_WORDS = frozenset(
-    {"number", "no", "num", "nr", "nbr", "id", "value", "val", "code", "str", "string", "text", "raw",
-     "data", "field", "info", "input", "param", "plain", "plaintext", "cleartext", "clear", "line",
-     "line1", "line2", "line3", "full", "formatted", "date"}
-)  # fmt: skip
+    {
+        "number",
+        "no",
+        "num",
+        "nr",
+        "nbr",
+        "id",
+        "value",
+        "val",
+        "code",
+        "str",
+        "string",
+        "text",
+        "raw",
+        "data",
+        "field",
+        "info",
+        "input",
+        "param",
+        "plain",
+        "plaintext",
+        "cleartext",
+        "clear",
+        "line",
+        "line1",
+        "line2",
+        "line3",
+        "full",
+        "formatted",
+        "date",
+    }
+)
 # What follows a key word in the formats we parse: = (logfmt, query, SQL), " and ' (JSON, reprs),
 # : (headers), \ (escaped JSON), [ (arrays), or a connector or filler word (phone_number, callerId).
 _KEY_ENDINGS = ("=", '"', "'", ":", " =", "\\", "[", "_", "-", ".", "number", "id", "no")
@@ -116,12 +144,21 @@ _KEY_VALUE = regex.compile(
     """,
     regex.VERBOSE,
 )
-_VALUE_GROUPS = (("jkey", "jval"), ("jkey", "jbare"), ("ekey", "eval"), ("lkey", "lq"),
-                 ("lkey", "ls"), ("lkey", "lbare"), ("hkey", "hval"))  # fmt: skip
+_VALUE_GROUPS = (
+    ("jkey", "jval"),
+    ("jkey", "jbare"),
+    ("ekey", "eval"),
+    ("lkey", "lq"),
+    ("lkey", "ls"),
+    ("lkey", "lbare"),
+    ("hkey", "hval"),
+)
 _WORD_AFTER = regex.compile(r"[^\s\"'&]*+")
 _PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]++)*+")
 _BARE_GROUPS = frozenset({"lbare", "hval"})
-_KEY_BEFORE = regex.compile(r"(?r)[A-Za-z_$@][\w.\-$@\[\]]{0,63}")  # matched backwards from a key word
+_KEY_BEFORE = regex.compile(
+    r"(?r)[A-Za-z_$@][\w.\-$@\[\]]{0,63}"
+)  # matched backwards from a key word
 
 
 def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> Iterator[KeyValue]:

@@ -1,11 +1,12 @@
 """
 The compiled matcher: finds every span of personal data in a text, and nothing else.
 
-One pass of an Aho-Corasick automaton over an ASCII case fold of the text tells which triggered
-rules, context cues and key words occur. Then only the patterns that can match run: the rules
-without triggers share one combined alternation, triggered rules run on their own, and ``key = value``
-pairs are parsed only when a sensitive key word occurs. Validators reject what patterns over-match, and
-overlapping findings resolve deterministically (longest span, then rule priority, then position).
+One pass of an Aho-Corasick automaton over a fold of the text (digits as ``0``, letters in lower
+case) tells which literal and shape triggers, context cues and key words occur, and where. Then only
+the patterns that can match run, and only there: anchored rules at their trigger positions,
+windowed rules near them, context rules just after their cues, and ``key = value`` pairs around
+key words. Validators reject what patterns over-match, and overlapping findings resolve
+deterministically (longest span, then rule priority, then position).
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def _is_word(text: str, folded: str, start: int, end: int) -> bool:
     """A cue counts at the start of a word (``InvalidSIN`` starts one too); a short one (up to
     4 letters) only as a whole word."""
     if start > 0 and folded[start - 1].isalnum():
-        if not (text[start - 1].islower() and text[start].isupper()):
+        camel = text[start - 1].islower() and text[start].isupper()
+        if not camel:
             return False
     return end - start > 4 or end >= len(folded) or not folded[end].isalnum()
 
@@ -161,11 +163,15 @@ class Matcher:
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
         for index, positions in starts.items():
-            self._scan(rules[index], text, folded, positions, candidates, timeout)
+            self._scan(
+                rules[index], text, folded, positions, candidates=candidates, timeout=timeout
+            )
         for index, cue_ends in cues.items():
-            self._scan_after(rules[index], text, folded, cue_ends, candidates, timeout)
+            self._scan_after(
+                rules[index], text, folded, cue_ends, candidates=candidates, timeout=timeout
+            )
         for index in self._always:
-            self._scan(rules[index], text, folded, None, candidates, timeout)
+            self._scan(rules[index], text, folded, None, candidates=candidates, timeout=timeout)
         if keys:
             self._scan_keys(text, keys, candidates, timeout)
         if not candidates:
@@ -216,6 +222,7 @@ class Matcher:
         text: str,
         folded: str,
         positions: set[int] | None,
+        *,
         candidates: list[_Candidate],
         timeout: float | None,
     ) -> None:
@@ -232,9 +239,9 @@ class Matcher:
                 # Anchored rules start words: a trigger inside a word is no start.
                 if position and folded[position - 1].isalnum() and folded[position].isalnum():
                     continue
-                match = match_at(text, position, timeout=timeout)
-                if match is not None:
-                    self._accept(compiled, match, folded, candidates)
+                found = match_at(text, position, timeout=timeout)
+                if found is not None:
+                    self._accept(compiled, found, folded, candidates)
         elif rule.window is not None:
             before, after = rule.window
             size = len(text)
@@ -254,6 +261,7 @@ class Matcher:
         text: str,
         folded: str,
         cue_ends: list[int],
+        *,
         candidates: list[_Candidate],
         timeout: float | None,
     ) -> None:
@@ -352,6 +360,8 @@ def _resolve(candidates: list[_Candidate]) -> list[Finding]:
         if any(candidate.start < end and start < candidate.end for start, end in taken):
             continue
         taken.append((candidate.start, candidate.end))
-        findings.extend(Finding(kind, start, end) for kind, start, end in candidate.spans if end > start)
+        findings.extend(
+            Finding(kind, start, end) for kind, start, end in candidate.spans if end > start
+        )
     findings.sort(key=lambda f: f.start)
     return findings

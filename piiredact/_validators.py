@@ -16,6 +16,7 @@ from itertools import pairwise
 
 
 __all__ = [
+    "IBAN_LENGTHS",
     "aadhaar_valid",
     "au_tfn_valid",
     "br_cpf_valid",
@@ -25,7 +26,6 @@ __all__ = [
     "digits_only",
     "es_dni_valid",
     "fr_nir_valid",
-    "IBAN_LENGTHS",
     "iban_valid",
     "icao_check_digit",
     "imei_valid",
@@ -135,10 +135,27 @@ def card_valid(digits: str) -> bool:
 
 
 # First two TAC digits: the GSMA-appointed reporting bodies that actually issue TACs.
-_IMEI_REPORTING_BODIES = frozenset((
-    "01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53", "54", "86", "91",
-    "98", "99",
-))  # fmt: skip
+_IMEI_REPORTING_BODIES = frozenset(
+    (
+        "01",
+        "10",
+        "30",
+        "33",
+        "35",
+        "44",
+        "45",
+        "49",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "86",
+        "91",
+        "98",
+        "99",
+    )
+)
 
 
 def imei_valid(digits: str) -> bool:
@@ -161,17 +178,96 @@ def ca_sin_valid(digits: str) -> bool:
 
 # SWIFT IBAN Registry (ISO 13616): country code -> total IBAN length.
 IBAN_LENGTHS: dict[str, int] = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
-    "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
-    "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
-    "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28,
-    "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28,
-    "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22,
-    "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23,
-    "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24,
-    "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
-    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
-}  # fmt: skip
+    "AD": 24,
+    "AE": 23,
+    "AL": 28,
+    "AT": 20,
+    "AZ": 28,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "BH": 22,
+    "BI": 27,
+    "BR": 29,
+    "BY": 28,
+    "CH": 21,
+    "CR": 22,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DJ": 27,
+    "DK": 18,
+    "DO": 28,
+    "EE": 20,
+    "EG": 29,
+    "ES": 24,
+    "FI": 18,
+    "FK": 18,
+    "FO": 18,
+    "FR": 27,
+    "GB": 22,
+    "GE": 22,
+    "GI": 23,
+    "GL": 18,
+    "GR": 27,
+    "GT": 28,
+    "HN": 28,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IL": 23,
+    "IQ": 23,
+    "IS": 26,
+    "IT": 27,
+    "JO": 30,
+    "KW": 30,
+    "KZ": 20,
+    "LB": 28,
+    "LC": 32,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "LY": 25,
+    "MC": 27,
+    "MD": 24,
+    "ME": 22,
+    "MK": 19,
+    "MN": 20,
+    "MR": 27,
+    "MT": 31,
+    "MU": 30,
+    "NI": 28,
+    "NL": 18,
+    "NO": 15,
+    "OM": 23,
+    "PK": 24,
+    "PL": 28,
+    "PS": 29,
+    "PT": 25,
+    "QA": 29,
+    "RO": 24,
+    "RS": 22,
+    "RU": 33,
+    "SA": 24,
+    "SC": 31,
+    "SD": 18,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "SO": 23,
+    "ST": 25,
+    "SV": 28,
+    "TL": 23,
+    "TN": 24,
+    "TR": 26,
+    "UA": 29,
+    "VA": 22,
+    "VG": 24,
+    "XK": 20,
+    "YE": 30,
+}
 
 # ISO 7064 MOD 97-10 letter expansion: A -> "10" ... Z -> "35".
 _IBAN_LETTERS = str.maketrans({c: str(i) for i, c in enumerate(_UPPER, start=10)})
@@ -387,8 +483,33 @@ _IT_LETTER_POSITIONS = (0, 1, 2, 3, 4, 5, 11)
 # Values of A-Z in odd positions (1st, 3rd, ...); in even positions A-Z count 0-25.  The digits
 # 0-9 take the values of A-J in both tables.
 _IT_ODD_LETTER_VALUES = (
-    1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23
-)  # fmt: skip
+    1,
+    0,
+    5,
+    7,
+    9,
+    13,
+    15,
+    17,
+    19,
+    21,
+    2,
+    4,
+    18,
+    20,
+    11,
+    3,
+    6,
+    8,
+    12,
+    14,
+    16,
+    10,
+    22,
+    25,
+    24,
+    23,
+)
 _IT_ODD: dict[str, int] = dict(zip(_UPPER, _IT_ODD_LETTER_VALUES, strict=True))
 _IT_ODD.update({str(d): _IT_ODD_LETTER_VALUES[d] for d in range(10)})
 _IT_EVEN: dict[str, int] = {c: i for i, c in enumerate(_UPPER)}
@@ -596,5 +717,5 @@ _DATE_LIKE = re.compile(
 
 
 def looks_like_date(text: str) -> bool:
-    """True for text shaped like a date or a time of day (``2024-07-30``, ``30.07.24``, ``22:04``)."""
+    """True for text shaped like a date or a time (``2024-07-30``, ``30.07.24``, ``22:04``)."""
     return _DATE_LIKE.fullmatch(text) is not None

@@ -16,8 +16,8 @@ __all__ = ["SAMPLE_LINES", "main"]
 SAMPLE_LINES = (
     "2024-07-30T22:04:11.066Z INFO login ok user=jdoe email=jane.doe@example.com ip=203.0.113.7",
     '{"event": "payment", "card": "4111 1111 1111 1111", "iban": "DE89 3704 0044 0532 0130 00"}',
-    "Dec 10 06:55:46 bastion sshd[24200]: Failed password for invalid user alice from 198.51.100.23",
-    'POST /api/v1/users?phone=%2B4930123456&token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl',
+    "Dec 10 06:55:46 bastion sshd[2420]: Failed password for invalid user alice from 198.51.100.23",
+    "POST /v1/users?phone=%2B4930123456&token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
     "> Authorization: Bearer 8be72914b9f7b6f9b8c1d4fe6abcae3cce5176b7",
     "UPDATE customers SET ssn = '536-90-4399', address = '221B Baker Street, London' WHERE id = 7",
     "db url postgres://app:s3cr3t-P4ss@db.internal:5432/orders pool=10",

@@ -1,13 +1,13 @@
 """
 Exceptions raised by piiredact.
 
-Every exception is raised at configuration time or by the testing helpers; the redaction path itself never
-raises into the application (it fails closed instead)::
+Every exception is raised at configuration time or by the testing helpers; the redaction path
+itself never raises into the application (it fails closed instead)::
 
     PiiRedactError
-    ├── ConfigurationError (also a ValueError)   a bad policy, rule, key or limit
-    │   └── InvalidRuleError                      a custom rule that does not compile or can backtrack badly
-    └── PiiFoundError (also an AssertionError)   raised by piiredact.testing helpers
+    ├── ConfigurationError (also a ValueError)  a bad policy, rule, key or limit
+    │   └── InvalidRuleError                     a custom rule that cannot be used safely
+    └── PiiFoundError (also an AssertionError)  raised by the testing helpers
 
 No message ever contains a matched value.
 """

@@ -117,14 +117,16 @@ class Policy:
         if not 16 <= self.ipv6_prefix <= 128:
             msg = f"ipv6_prefix must be between 16 and 128, not {self.ipv6_prefix!r}"
             raise ConfigurationError(msg)
-        if self.token_key is not None and not isinstance(self.token_key, str | bytes):
+        token_key: object = self.token_key  # from TOML or a caller without type checks
+        if token_key is not None and not isinstance(token_key, str | bytes):
             msg = "token_key must be a str or bytes"
             raise ConfigurationError(msg)
 
     def __repr__(self) -> str:
         return (
             f"Policy(preset={self.preset!r}, actions={dict(self.actions)!r}, "
-            f"disabled={sorted(self.disabled)!r}, custom_rules={[r.name for r in self.custom_rules]!r})"
+            f"disabled={sorted(self.disabled)!r}, "
+            f"custom_rules={[rule.name for rule in self.custom_rules]!r})"
         )
 
     def _known_names(self) -> set[str]:
@@ -138,9 +140,7 @@ class Policy:
         if self.preset == "secrets":
             rules = (r for r in rules if r.category == "credential")
         return tuple(
-            r
-            for r in rules
-            if not self.disabled.intersection((r.name, r.kind, r.category))
+            r for r in rules if not self.disabled.intersection((r.name, r.kind, r.category))
         )
 
     def action_for(self, rule: Rule) -> str:
@@ -172,8 +172,11 @@ class Policy:
         if unknown:
             msg = f"{source}: unknown setting(s) {sorted(unknown)}; allowed: {sorted(allowed)}"
             raise ConfigurationError(msg)
-        kwargs: dict[str, Any] = {k: config[k] for k in config if k in ("preset", "token_key",
-                                                                       "ipv4_prefix", "ipv6_prefix")}
+        kwargs: dict[str, Any] = {
+            k: config[k]
+            for k in config
+            if k in ("preset", "token_key", "ipv4_prefix", "ipv6_prefix")
+        }
         if "actions" in config:
             kwargs["actions"] = dict(config["actions"])
         if "disabled" in config:
@@ -185,12 +188,21 @@ class Policy:
                 msg = f"{source}: limits: {exc}"
                 raise ConfigurationError(msg) from None
         rules = []
-        for number, spec in enumerate(config.get("rules", ()), start=1):
+        for number, table in enumerate(config.get("rules", ()), start=1):
             try:
-                spec = dict(spec)
-                for name in ("triggers", "context", "anti_context", "keys", "key_exclude"):
+                spec = dict(table)
+                for name in (
+                    "triggers",
+                    "shapes",
+                    "context",
+                    "anti_context",
+                    "keys",
+                    "key_exclude",
+                ):
                     if name in spec:
                         spec[name] = tuple(spec[name])
+                if "window" in spec:
+                    spec["window"] = tuple(spec["window"])
                 rules.append(Rule(**spec))
             except TypeError as exc:
                 msg = f"{source}: rules[{number}]: {exc}"

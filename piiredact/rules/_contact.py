@@ -73,16 +73,34 @@ _NSN_LENGTHS: dict[str, range] = {
 }
 # Country codes are prefix-free: no code is a prefix of another assigned code.
 _ONE_DIGIT = {"1", "7"}
-_TWO_DIGIT = {c for c in _NSN_LENGTHS if len(c) == 2} | {
-    "2" + d for d in "07"
-} | {d1 + d2 for d1 in "3456789" for d2 in "0123456789"} - {
-    "35", "37", "38", "42", "50", "59", "67", "68", "69", "80", "85", "87", "88", "96", "97", "99"
-}
+_TWO_DIGIT = (
+    {c for c in _NSN_LENGTHS if len(c) == 2}
+    | {"2" + d for d in "07"}
+    | {d1 + d2 for d1 in "3456789" for d2 in "0123456789"}
+    - {
+        "35",
+        "37",
+        "38",
+        "42",
+        "50",
+        "59",
+        "67",
+        "68",
+        "69",
+        "80",
+        "85",
+        "87",
+        "88",
+        "96",
+        "97",
+        "99",
+    }
+)
 
 
 def _international_phone_valid(value: str) -> bool:
     digits = v.digits_only(value.replace("%2B", "+").replace("%2b", "+"))
-    if value.startswith("00") or value.startswith("%20"):
+    if value.startswith("00"):
         digits = digits[2:]
     if not 7 <= len(digits) <= 15 or not v.looks_random(digits):
         return False
@@ -115,15 +133,44 @@ def _nanp_phone_valid(value: str) -> bool:
 
 
 _PHONE_CUES = (
-    "phone", "mobile", "msisdn", "tel", "call", "caller", "sms", "otp", "fax", "whatsapp",
-    "reach", "dial", "contact", "telefon", "téléphone", "telefono", "handy", "portable",
-    "celular", "móvil",
-)  # fmt: skip
+    "phone",
+    "mobile",
+    "msisdn",
+    "tel",
+    "call",
+    "caller",
+    "sms",
+    "otp",
+    "fax",
+    "whatsapp",
+    "reach",
+    "dial",
+    "contact",
+    "telefon",
+    "téléphone",
+    "telefono",
+    "handy",
+    "portable",
+    "celular",
+    "móvil",
+)
 
 _PHONE_KEYS = (
-    "phone", "mobile", "msisdn", "tel", "telephone", "cell", "fax", "caller_id", "callerid",
-    "to_number", "from_number", "whatsapp", "contact_number", "sms",
-)  # fmt: skip
+    "phone",
+    "mobile",
+    "msisdn",
+    "tel",
+    "telephone",
+    "cell",
+    "fax",
+    "caller_id",
+    "callerid",
+    "to_number",
+    "from_number",
+    "whatsapp",
+    "contact_number",
+    "sms",
+)
 
 RULES = (
     Rule(
@@ -194,7 +241,10 @@ RULES = (
             (?![\w]|[.-]\d)
         """,
         shapes=(
-            "(000) 000-0000", "(000)000-0000", "(000) 000.0000", *digit_groups(3, 3, 4, separators="-")
+            "(000) 000-0000",
+            "(000)000-0000",
+            "(000) 000.0000",
+            *digit_groups(3, 3, 4, separators=("-",)),
         ),
         validator=_nanp_phone_valid,
         priority=4,

@@ -17,7 +17,9 @@ def _basic_credentials(value: str) -> bool:
     return b":" in decoded
 
 
-def _credential(name: str, pattern: str, triggers: tuple[str, ...], description: str, **extra: object) -> Rule:
+def _credential(
+    name: str, pattern: str, triggers: tuple[str, ...], description: str, **extra: object
+) -> Rule:
     return Rule(
         name=name,
         category="credential",
@@ -29,7 +31,19 @@ def _credential(name: str, pattern: str, triggers: tuple[str, ...], description:
     )
 
 
-_AWS_PREFIXES = ("akia", "asia", "abia", "acca", "agpa", "aida", "aipa", "anpa", "anva", "aroa", "apka")
+_AWS_PREFIXES = (
+    "akia",
+    "asia",
+    "abia",
+    "acca",
+    "agpa",
+    "aida",
+    "aipa",
+    "anpa",
+    "anva",
+    "aroa",
+    "apka",
+)
 
 RULES = (
     _credential(
@@ -55,7 +69,13 @@ RULES = (
         r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
         (),
         "AWS secret access key, next to an AWS secret cue",
-        context=("aws_secret", "secret_access_key", "secretaccesskey", "aws secret", "secret access key"),
+        context=(
+            "aws_secret",
+            "secret_access_key",
+            "secretaccesskey",
+            "aws secret",
+            "secret access key",
+        ),
     ),
     _credential(
         "GITHUB_TOKEN",

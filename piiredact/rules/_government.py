@@ -31,7 +31,9 @@ _START = r"(?<![\w.,/+%-])"
 _END = r"(?![\w]|[.,/-]\w)"
 
 
-def _id(name: str, body: str, check: Callable[[str], bool], description: str, **extra: object) -> Rule:
+def _id(
+    name: str, body: str, check: Callable[[str], bool], description: str, **extra: object
+) -> Rule:
     return Rule(
         name=name,
         category="government_id",
@@ -117,7 +119,12 @@ RULES = (
         _on_compact(v.fr_nir_valid),
         "French social security number (NIR) with its control key",
         keys=("nir", "insee", "securite_sociale", "secu"),
-        shapes=(*digit_run(15), "0 00 00 00 000 000 00", "0 00 00 0a 000 000 00", "0 00 00 0b 000 000 00"),
+        shapes=(
+            *digit_run(15),
+            "0 00 00 00 000 000 00",
+            "0 00 00 0a 000 000 00",
+            "0 00 00 0b 000 000 00",
+        ),
         anchored=True,
     ),
     # Indian Aadhaar (UIDAI): 12 digits, first 2-9, Verhoeff check digit.
@@ -175,7 +182,16 @@ RULES = (
         _on_compact(v.es_dni_valid),
         "Spanish national identity (DNI/NIF) or foreigner (NIE) number",
         keys=("dni", "nie", "nif", "documento"),
-        shapes=(*(f"00000000{x}" for x in string.ascii_lowercase), "00000000-", "x0000000", "y0000000", "z0000000", "x-0000000", "y-0000000", "z-0000000"),
+        shapes=(
+            *(f"00000000{x}" for x in string.ascii_lowercase),
+            "00000000-",
+            "x0000000",
+            "y0000000",
+            "z0000000",
+            "x-0000000",
+            "y-0000000",
+            "z-0000000",
+        ),
         anchored=True,
     ),
     # Italian codice fiscale (DM 23/12/1976), omocodia letters included; check character.

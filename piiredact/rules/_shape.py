@@ -31,9 +31,7 @@ def fold(text: str) -> str:
 
 def digit_groups(*sizes: int, separators: tuple[str, ...] = (" ", "-")) -> tuple[str, ...]:
     """The folds of digit groups of *sizes* joined by each separator (and by ``%20``)."""
-    return tuple(
-        separator.join("0" * size for size in sizes) for separator in (*separators, "%00")
-    )
+    return tuple(separator.join("0" * size for size in sizes) for separator in (*separators, "%00"))
 
 
 def digit_run(length: int) -> tuple[str, ...]:
