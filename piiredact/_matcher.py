@@ -46,6 +46,10 @@ class _Candidate(NamedTuple):
     spans: tuple[tuple[str, int, int], ...]  # the (kind, start, end) pieces to redact
 
 
+# Our own output (masks, partial forms, tokens, the failure marker): a second pass leaves it alone.
+_PLACEHOLDER = regex.compile(
+    r"\[[A-Z][A-Z0-9_]*+(?:[ ][^\]]{1,40}+)?\]|<[A-Z][A-Z0-9_]*+:[\w-]{1,16}+:[\w-]{8,64}+>"
+)
 _LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
 _NAMED_GROUP = regex.compile(r"\(\?P<(\w+)>")
 _NAMED_REFERENCE = regex.compile(r"\(\?P=(\w+)\)")
@@ -316,7 +320,7 @@ class Matcher:
     ) -> _Candidate | None:
         raw = text[start:end]
         value = raw.strip()
-        if value.lower() in _LITERALS:
+        if value.lower() in _LITERALS or _PLACEHOLDER.fullmatch(value):
             return None
         start += raw.index(value)
         decoded = unquote(value) if "%" in value else value

@@ -12,6 +12,7 @@ from typing import Any
 
 from piiredact._actions import apply_action
 from piiredact._keyring import Keyring
+from piiredact._keys import key_words
 from piiredact._matcher import Finding, Matcher
 from piiredact.policy import Policy
 
@@ -36,7 +37,7 @@ class Redactor:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_actions", "_counts", "_keyring", "_lock", "_matcher", "policy")
+    __slots__ = ("_actions", "_counts", "_keyring", "_lock", "_matcher", "_safe_keys", "policy")
 
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy = policy if policy is not None else Policy()
@@ -49,6 +50,7 @@ class Redactor:
             self._keyring = (
                 Keyring.from_secret(key) if key is not None else Keyring.from_environment()
             ) or Keyring.ephemeral()
+        self._safe_keys = frozenset(key_words(key) for key in self.policy.safe_keys)
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -158,7 +160,10 @@ class Redactor:
                         result[FAILED_MARKER] = FAILED_MARKER
                         break
                     name = item_key if isinstance(item_key, str) else None
-                    result[item_key] = self._walk(item, name, depth + 1, active)
+                    if name is not None and key_words(name) in self._safe_keys:
+                        result[item_key] = item
+                    else:
+                        result[item_key] = self._walk(item, name, depth + 1, active)
                 return result
             if isinstance(value, list | tuple | set | frozenset):
                 items = []

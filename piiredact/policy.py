@@ -18,12 +18,13 @@ import regex
 
 from piiredact.exceptions import ConfigurationError, InvalidRuleError
 from piiredact.rules import ACTIONS, BUILTIN_RULES, CATEGORIES, Rule
+from piiredact.rules._credentials import STRICT_ONLY
 
 
 __all__ = ["PRESETS", "Limits", "Policy"]
 
-#: The built-in presets: ``default`` (every rule), ``strict`` (every rule; tokens, not partial
-#: forms), ``secrets`` (credentials only).
+#: The built-in presets: ``default`` (every rule), ``strict`` (also long high-entropy strings of
+#: no known format; masks instead of partial forms), ``secrets`` (credentials only).
 PRESETS = ("default", "strict", "secrets")
 
 # Actions that only make sense for some kinds.
@@ -69,6 +70,9 @@ class Policy:
             specific wins. Actions: ``mask``, ``partial``, ``token``, ``generalize``, ``drop``.
         disabled: Kinds, rule names or categories to switch off.
         custom_rules: Extra rules, checked for catastrophic backtracking when the policy is built.
+        sensitive_keys: Extra key names whose values are always redacted (as ``SECRET``), matched
+            word by word like the built-in ones (``"tenant_secret"`` covers ``TenantSecret``).
+        safe_keys: Key names whose values structured redaction leaves alone (``"trace_id"``).
         limits: See :class:`Limits`.
         token_key: The HMAC key for ``token`` (at least 32 bytes; ``"<id>:<key>"`` names it).
             Defaults to ``PIIREDACT_KEY``; without either, a random per-process key is used.
@@ -85,6 +89,8 @@ class Policy:
     actions: Mapping[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     custom_rules: tuple[Rule, ...] = ()
+    sensitive_keys: tuple[str, ...] = ()
+    safe_keys: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     token_key: str | bytes | None = field(default=None, repr=False)
     ipv4_prefix: int = 24
@@ -97,6 +103,12 @@ class Policy:
         object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
         object.__setattr__(self, "disabled", frozenset(self.disabled))
         object.__setattr__(self, "custom_rules", tuple(self.custom_rules))
+        for name in ("sensitive_keys", "safe_keys"):
+            keys = tuple(getattr(self, name))
+            if not all(isinstance(key, str) and key.strip() for key in keys):
+                msg = f"{name} must be non-empty strings"
+                raise ConfigurationError(msg)
+            object.__setattr__(self, name, keys)
         known = self._known_names()
         for name, action in self.actions.items():
             if name not in known:
@@ -137,8 +149,12 @@ class Policy:
     def rules(self) -> tuple[Rule, ...]:
         """The rules this policy runs, built-in first, in catalog order."""
         rules: Iterable[Rule] = (*BUILTIN_RULES, *self.custom_rules)
+        if self.preset != "strict":
+            rules = (r for r in rules if r.name not in STRICT_ONLY)
         if self.preset == "secrets":
             rules = (r for r in rules if r.category == "credential")
+        if self.sensitive_keys:
+            rules = (*rules, _sensitive_key_rule(self.sensitive_keys))
         return tuple(
             r for r in rules if not self.disabled.intersection((r.name, r.kind, r.category))
         )
@@ -166,8 +182,10 @@ class Policy:
         Raises:
             ConfigurationError: An unknown or invalid setting; the message names it and *source*.
         """
-        allowed = {"preset", "actions", "disabled", "rules", "limits", "token_key", "ipv4_prefix",
-                   "ipv6_prefix"}  # fmt: skip
+        allowed = {
+            "preset", "actions", "disabled", "rules", "limits", "token_key", "ipv4_prefix",
+            "ipv6_prefix", "sensitive_keys", "safe_keys",
+        }  # fmt: skip
         unknown = set(config) - allowed
         if unknown:
             msg = f"{source}: unknown setting(s) {sorted(unknown)}; allowed: {sorted(allowed)}"
@@ -177,6 +195,9 @@ class Policy:
             for k in config
             if k in ("preset", "token_key", "ipv4_prefix", "ipv6_prefix")
         }
+        for name in ("sensitive_keys", "safe_keys"):
+            if name in config:
+                kwargs[name] = tuple(config[name])
         if "actions" in config:
             kwargs["actions"] = dict(config["actions"])
         if "disabled" in config:
@@ -275,6 +296,19 @@ class Policy:
         except ConfigurationError as exc:
             msg = f"environment: {exc}"
             raise ConfigurationError(msg) from None
+
+
+def _sensitive_key_rule(keys: tuple[str, ...]) -> Rule:
+    return Rule(
+        name="POLICY_SENSITIVE_KEY",
+        kind="SECRET",
+        category="credential",
+        pattern=r"(?s:.+)",
+        keys=keys,
+        keyed_only=True,
+        priority=1,
+        description="Any value under a key the policy names sensitive",
+    )
 
 
 # ------------------------------------------------------------------------------------ rule checks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from piiredact import _validators as v
 from piiredact.rules import Rule
 
 
@@ -15,6 +16,17 @@ def _basic_credentials(value: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return b":" in decoded
+
+
+def _high_entropy(value: str) -> bool:
+    # Random keys mix cases and digits and carry more than 4 bits a character; words, paths,
+    # hex digests (at most 4 bits) and UUIDs do not.
+    return (
+        any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(c.isdigit() for c in value)
+        and v.shannon_entropy(value) >= 4.2
+    )
 
 
 def _credential(
@@ -44,6 +56,9 @@ _AWS_PREFIXES = (
     "aroa",
     "apka",
 )
+
+#: Rules that only the ``strict`` preset runs: they cost a scan of every text and flag some ids.
+STRICT_ONLY = frozenset({"HIGH_ENTROPY_TOKEN"})
 
 RULES = (
     _credential(
@@ -161,5 +176,15 @@ RULES = (
         window=(0, 400),
         priority=25,
         description="User name and password in a URL",
+    ),
+    Rule(
+        name="HIGH_ENTROPY_TOKEN",
+        kind="SECRET",
+        category="credential",
+        # Any long random-looking base64/base62 string, whatever its name (strict preset only).
+        pattern=r"(?<![\w/+-])[A-Za-z0-9_+/-]{32,512}+={0,2}(?![\w/+=-])",
+        validator=_high_entropy,
+        priority=1,
+        description="Long high-entropy token with no known format (strict preset only)",
     ),
 )
