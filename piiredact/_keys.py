@@ -115,17 +115,31 @@ class KeyValue(NamedTuple):
     """
     A ``key`` / ``value`` pair found in text, with the value's offsets.
 
-    An unquoted value is ambiguous: ``password=p4ss,word`` and ``street=12 Main St city=X`` run on
-    past where a plain value stops. ``word_end`` is where the value ends if it runs to the next
-    space; ``phrase_end`` if it runs over the following words up to the next ``key=``.
-    For quoted values all three ends are the same.
+    An unquoted (``bare``) value is ambiguous: ``password=p4ss,word`` and ``street=12 Main St``
+    run on past where a plain value stops; see :func:`word_end` and :func:`phrase_end`.
     """
 
     key: str
     start: int
     end: int
-    word_end: int
-    phrase_end: int
+    bare: bool
+
+
+def word_end(text: str, pair: KeyValue) -> int:
+    """Where a bare value ends if it runs to the next space or quote."""
+    if not pair.bare:
+        return pair.end
+    match = _WORD_AFTER.match(text, pair.end)
+    return match.end() if match else pair.end
+
+
+def phrase_end(text: str, pair: KeyValue) -> int:
+    """Where a bare value ends if it runs over the following words up to the next ``key=``."""
+    end = word_end(text, pair)
+    if not pair.bare:
+        return end
+    match = _PHRASE_AFTER.match(text, end)
+    return match.end() if match else end
 
 
 # A key and its value, matched where the key starts. Values stop at whitespace, quotes and list
@@ -191,15 +205,8 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
         for key_group, value_group in _VALUE_GROUPS:
             value_start = match.start(value_group)
             if value_start >= 0:
-                end = match.end(value_group)
-                if value_group in _BARE_GROUPS:
-                    word = _WORD_AFTER.match(text, end, timeout=timeout)
-                    word_end = word.end() if word else end
-                    phrase = _PHRASE_AFTER.match(text, word_end, timeout=timeout)
-                    phrase_end = phrase.end() if phrase else word_end
-                else:
-                    word_end = phrase_end = end
-                yield KeyValue(match[key_group], value_start, end, word_end, phrase_end)
+                bare = value_group in _BARE_GROUPS
+                yield KeyValue(match[key_group], value_start, match.end(value_group), bare)
                 break
 
 
@@ -224,4 +231,4 @@ def iter_sql_insert_values(text: str, timeout: float | None) -> Iterator[KeyValu
             for m in _SQL_VALUE.finditer(match["values"], timeout=timeout)
         ]
         for column, (start, end) in zip(columns, values, strict=False):
-            yield KeyValue(column, offset + start, offset + end, offset + end, offset + end)
+            yield KeyValue(column, offset + start, offset + end, bare=False)

@@ -18,7 +18,14 @@ from urllib.parse import unquote
 import ahocorasick
 import regex
 
-from piiredact._keys import KeyIndex, KeyValue, iter_key_values, iter_sql_insert_values
+from piiredact._keys import (
+    KeyIndex,
+    KeyValue,
+    iter_key_values,
+    iter_sql_insert_values,
+    phrase_end,
+    word_end,
+)
 from piiredact.rules import BUILTIN_RULES, Rule
 from piiredact.rules._shape import fold
 
@@ -137,7 +144,9 @@ class Matcher:
             entries.setdefault(word, set()).add((_KEY, -1))
         automaton = ahocorasick.Automaton()
         for word, payload in entries.items():
-            automaton.add_word(word, (len(word), tuple(sorted(payload))))
+            triggered = tuple(sorted(index for kind, index in payload if kind == _RULE))
+            cued = tuple(sorted(index for kind, index in payload if kind == _CUE))
+            automaton.add_word(word, (len(word), triggered, cued, (_KEY, -1) in payload))
         automaton.make_automaton()
         self._automaton = automaton
         self._always = frozenset(always)
@@ -154,14 +163,17 @@ class Matcher:
         starts: dict[int, set[int]] = {}
         cues: dict[int, list[int]] = {}
         keys: list[int] = []
-        for end, (length, payload) in self._automaton.iter(folded):
+        for end, (length, rule_indexes, cue_rules, is_key) in self._automaton.iter(folded):
             start = end + 1 - length
-            for kind, index in payload:
-                if kind == _RULE:
-                    starts.setdefault(index, set()).add(start)
-                elif kind == _KEY:
-                    keys.append(start)
-                elif _is_word(text, folded, start, end + 1):
+            for index in rule_indexes:
+                if index in starts:
+                    starts[index].add(start)
+                else:
+                    starts[index] = {start}
+            if is_key:
+                keys.append(start)
+            if cue_rules and _is_word(text, folded, start, end + 1):
+                for index in cue_rules:
                     cues.setdefault(index, []).append(end + 1)
         candidates: list[_Candidate] = []
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
@@ -187,8 +199,7 @@ class Matcher:
         indexes = self._keys.rules_for(key)
         if indexes:
             candidates: list[_Candidate] = []
-            size = len(text)
-            self._match_value(indexes, text, KeyValue(key, 0, size, size, size), candidates)
+            self._match_value(indexes, text, KeyValue(key, 0, len(text), bare=False), candidates)
             if candidates:
                 return _resolve(candidates)
         return self.find(text)
@@ -305,10 +316,12 @@ class Matcher:
         """Add a candidate for the first rule under the key that accepts the whole value."""
         for index in indexes:
             compiled = self._rules[index]
-            if compiled.rule.category == "credential":
-                ends: tuple[int, ...] = (pair.word_end,)  # a secret runs to the next space
+            if not pair.bare:
+                ends: tuple[int, ...] = (pair.end,)
+            elif compiled.rule.category == "credential":
+                ends = (word_end(text, pair),)  # a secret runs to the next space
             else:  # the longest reading that the rule accepts whole
-                ends = (pair.phrase_end, pair.word_end, pair.end)
+                ends = (phrase_end(text, pair), word_end(text, pair), pair.end)
             for end in dict.fromkeys(ends):
                 candidate = self._match_whole(compiled, text, pair.start, end)
                 if candidate is not None:

@@ -67,8 +67,10 @@ RULES = (
             {_OCTET}(?:\.{_OCTET}){{3}}
             (?![\w]|\.\d|/\d)
         """,
+        # Three octets and the first digit of the fourth: one hit per address, mostly.
         shapes=tuple(
-            ".".join("0" * n for n in sizes) for sizes in itertools.product((1, 2, 3), repeat=4)
+            ".".join("0" * n for n in sizes) + ".0"
+            for sizes in itertools.product((1, 2, 3), repeat=3)
         ),
         validator=_ipv4_personal,
         # "firmware version 4.2.17.147", "agent 7.6.30.241 started": versions, not addresses.
@@ -107,7 +109,7 @@ RULES = (
             (?![\w:.-])
         """,
         shapes=(*hex_groups(2, 2, ":"), *hex_groups(2, 2, "-"), *hex_groups(4, 1, ".")),
-        window=(10, 20),
+        window=(5, 14),
         validator=_mac_personal,
         priority=7,
         description="MAC address (colon, dash or Cisco dot notation)",
