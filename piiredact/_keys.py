@@ -153,7 +153,7 @@ _KEY_VALUE = regex.compile(
       \\"(?P<eval>(?:[^"\\\n]|\\\\.|\\[^"\\])*+)\\"
     |(?P<lkey>[A-Za-z_$@][\w.\-$@\[\]]{0,63}+)[ ]?=[ ]?                     # logfmt, query, SQL
       (?:"(?P<lq>(?:\\.|[^"\\\n])*+)"|'(?P<ls>(?:''|\\.|[^'\\\n])*+)'
-        |(?P<lbare>[^\s"'&,;|)\]}>]++))
+        |(?P<lbare>[^\s"'&,;|)\]}>=]++={0,2}+))                               # = only as padding
     |(?P<hkey>[A-Za-z_][\w.\-]{0,63}+):[ \t]++(?P<hval>[^\s,;|"'}\]]++)    # header, YAML
     """,
     regex.VERBOSE,
@@ -167,8 +167,9 @@ _VALUE_GROUPS = (
     ("lkey", "lbare"),
     ("hkey", "hval"),
 )
-_WORD_AFTER = regex.compile(r"[^\s\"'&]*+")
-_PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]++)*+")
+# Bounded, so that a hostile run of "key=key=…" stays linear.
+_WORD_AFTER = regex.compile(r"[^\s\"'&]{0,256}+")
+_PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]{1,64}+){0,8}+")
 _BARE_GROUPS = frozenset({"lbare", "hval"})
 _KEY_BEFORE = regex.compile(
     r"(?r)[A-Za-z_$@][\w.\-$@\[\]]{0,63}"
@@ -182,13 +183,12 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
     The key may start before the word (``customer.dob``) and may be quoted (``"dob":``,
     ``\"dob\":`` inside a JSON string).
     """
-    seen = set()
+    parsed = -1  # where the last value starts: key words before it belong to its key
     for hit in hits:
+        if hit < parsed:
+            continue
         before = _KEY_BEFORE.match(text, max(0, hit - 64), hit, timeout=timeout)
         start = before.start() if before is not None else hit
-        if start in seen:
-            continue
-        seen.add(start)
         # A quoted key ("dob": or \"dob\": inside a JSON string) starts at its quote; a quote may
         # also just open a value that holds pairs ('Cookie': 'sid=…').
         if text.startswith('\\"', start - 2):
@@ -206,6 +206,7 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
             value_start = match.start(value_group)
             if value_start >= 0:
                 bare = value_group in _BARE_GROUPS
+                parsed = value_start
                 yield KeyValue(match[key_group], value_start, match.end(value_group), bare)
                 break
 

@@ -11,6 +11,7 @@ deterministically (longest span, then rule priority, then position).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -30,7 +31,7 @@ from piiredact.rules import BUILTIN_RULES, Rule
 from piiredact.rules._shape import fold
 
 
-__all__ = ["Finding", "Matcher"]
+__all__ = ["BudgetExceeded", "Finding", "Matcher"]
 
 
 class Finding(NamedTuple):
@@ -43,6 +44,14 @@ class Finding(NamedTuple):
     kind: str
     start: int
     end: int
+
+
+class BudgetExceeded(Exception):
+    """A text needs more work than the limits allow; the caller fails closed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _Candidate(NamedTuple):
@@ -68,6 +77,8 @@ _RULE, _CUE, _KEY = 0, 1, 2
 _UNTIMED_LENGTH = 4096
 # Characters that end one field and start another (logfmt, JSON, query strings, pipes).
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
+# More trigger positions than this for one rule: search the whole text once instead.
+_DENSE = 64
 # Longest match a context rule may make past its window (phone numbers, ids, dates, keys).
 _CONTEXT_MATCH_LENGTH = 80
 
@@ -116,14 +127,16 @@ class Matcher:
     Args:
         rules: The rules, in priority order for ties.
         timeout: CPU seconds each regex call may take before ``TimeoutError`` is raised.
+        max_key_pairs: Most key words one text may hold before :class:`BudgetExceeded`.
 
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_always", "_automaton", "_keys", "_rules", "_timeout", "kinds")
+    __slots__ = ("_always", "_automaton", "_keys", "_max_key_pairs", "_rules", "_timeout", "kinds")
 
-    def __init__(self, rules: Sequence[Rule], *, timeout: float) -> None:
+    def __init__(self, rules: Sequence[Rule], *, timeout: float, max_key_pairs: int) -> None:
         self._timeout = timeout
+        self._max_key_pairs = max_key_pairs
         self._rules = tuple(_CompiledRule(i, rule) for i, rule in enumerate(rules))
         self.kinds = frozenset(rule.kind for rule in rules)
         self._keys = KeyIndex([(c.index, c.rule) for c in self._rules if c.rule.keys])
@@ -158,6 +171,7 @@ class Matcher:
 
         Raises:
             TimeoutError: A pattern ran out of its CPU budget (the caller fails closed).
+            BudgetExceeded: The text holds more key words than the limits allow.
         """
         folded = fold(text)
         starts: dict[int, set[int]] = {}
@@ -189,6 +203,9 @@ class Matcher:
         for index in self._always:
             self._scan(rules[index], text, folded, None, candidates=candidates, timeout=timeout)
         if keys:
+            if len(keys) > self._max_key_pairs:
+                reason = "too_many_keys"
+                raise BudgetExceeded(reason)
             self._scan_keys(text, keys, candidates, timeout)
         if not candidates:
             return []
@@ -245,17 +262,25 @@ class Matcher:
         rule = compiled.rule
         if compiled.custom:
             timeout = self._timeout
-        if positions is None:
+        if positions is not None and rule.anchored:
+            # Anchored rules start words: a trigger inside a word is no start.
+            positions = {
+                p for p in positions if not (p and folded[p - 1].isalnum() and folded[p].isalnum())
+            }
+        if positions is None or len(positions) > _DENSE:
+            # No triggers, or so many that one pass over the text is cheaper than one per trigger
+            # (and keeps adversarial input linear).
             for match in compiled.pattern.finditer(text, timeout=timeout):
                 self._accept(compiled, match, folded, candidates)
         elif rule.anchored:
             match_at = compiled.pattern.match
+            covered = 0
             for position in sorted(positions):
-                # Anchored rules start words: a trigger inside a word is no start.
-                if position and folded[position - 1].isalnum() and folded[position].isalnum():
+                if position < covered:  # inside the previous match
                     continue
                 found = match_at(text, position, timeout=timeout)
                 if found is not None:
+                    covered = found.end()
                     self._accept(compiled, found, folded, candidates)
         elif rule.window is not None:
             before, after = rule.window
@@ -285,6 +310,15 @@ class Matcher:
             timeout = self._timeout
         search = compiled.pattern.search
         window = compiled.rule.context_window
+        if len(cue_ends) > _DENSE:  # one pass, each match checked against the nearest cue
+            for each in compiled.pattern.finditer(text, timeout=timeout):
+                nearest = bisect.bisect_right(cue_ends, each.start()) - 1
+                cue_end = cue_ends[nearest] if nearest >= 0 else -window - 1
+                if each.start() - cue_end <= window and not _FIELD_BREAK.search(
+                    text, cue_end, each.start()
+                ):
+                    self._accept(compiled, each, folded, candidates)
+            return
         position = 0
         for cue_end in cue_ends:
             position = max(position, cue_end)
@@ -371,12 +405,17 @@ def _join_adjacent(spans: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, 
 def _resolve(candidates: list[_Candidate]) -> list[Finding]:
     """Keep the longest candidates, then the higher priority, then the earlier; drop overlaps."""
     candidates.sort(key=lambda c: (c.start - c.end, -c.priority, c.start))
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the kept spans, sorted and disjoint
+    ends: list[int] = []
     findings: list[Finding] = []
     for candidate in candidates:
-        if any(candidate.start < end and start < candidate.end for start, end in taken):
+        at = bisect.bisect_right(starts, candidate.start)
+        if (at and ends[at - 1] > candidate.start) or (
+            at < len(starts) and starts[at] < candidate.end
+        ):
             continue
-        taken.append((candidate.start, candidate.end))
+        starts.insert(at, candidate.start)
+        ends.insert(at, candidate.end)
         findings.extend(
             Finding(kind, start, end) for kind, start, end in candidate.spans if end > start
         )

@@ -13,7 +13,7 @@ from typing import Any
 from piiredact._actions import apply_action
 from piiredact._keyring import Keyring
 from piiredact._keys import key_words
-from piiredact._matcher import Finding, Matcher
+from piiredact._matcher import BudgetExceeded, Finding, Matcher
 from piiredact.policy import Policy
 
 
@@ -42,7 +42,10 @@ class Redactor:
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy = policy if policy is not None else Policy()
         rules = self.policy.rules()
-        self._matcher = Matcher(rules, timeout=self.policy.limits.match_timeout)
+        limits = self.policy.limits
+        self._matcher = Matcher(
+            rules, timeout=limits.match_timeout, max_key_pairs=limits.max_key_pairs
+        )
         self._actions = {rule.kind: self.policy.action_for(rule) for rule in reversed(rules)}
         self._keyring: Keyring | None = None
         if "token" in self._actions.values():
@@ -68,6 +71,7 @@ class Redactor:
         Raises:
             TimeoutError: A pattern ran out of time (unlike :meth:`redact`, this does not fail
                 closed: it is for audits, which must know).
+            BudgetExceeded: The text needs more work than the policy's limits allow.
         """
         return tuple(self._matcher.find(text))
 
@@ -85,8 +89,8 @@ class Redactor:
             if not findings:
                 return text
             return self._apply(text, findings)
-        except Exception as exc:
-            self._count(f"error:{type(exc).__name__}")
+        except Exception as exc:  # fail closed on anything, and count it
+            self._count(f"error:{_reason(exc)}")
             return FAILED_MARKER
 
     def _apply(self, text: str, findings: list[Finding]) -> str:
@@ -123,8 +127,8 @@ class Redactor:
         """
         try:
             return self._walk(value, key, 0, set())
-        except Exception as exc:
-            self._count(f"error:{type(exc).__name__}")
+        except Exception as exc:  # fail closed on anything, and count it
+            self._count(f"error:{_reason(exc)}")
             return FAILED_MARKER
 
     def _walk(self, value: Any, key: str | None, depth: int, active: set[int]) -> Any:
@@ -204,8 +208,17 @@ class Redactor:
             return dict(self._counts)
 
 
+def _reason(exc: Exception) -> str:
+    """The counter name for a failure: what went wrong, never a value."""
+    if isinstance(exc, BudgetExceeded):
+        return exc.reason
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    return type(exc).__name__
+
+
 def _safe_str(value: object) -> str:
     try:
         return str(value)
-    except Exception:
+    except Exception:  # an object whose __str__ raises must not break logging
         return FAILED_MARKER

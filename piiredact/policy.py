@@ -42,6 +42,8 @@ class Limits:
         max_depth: Deepest nesting the structure walker descends into.
         max_items: Most items in one container the walker processes; the rest are replaced.
         match_timeout: CPU seconds one regex call may take (a coarse backstop; patterns are linear).
+        max_key_pairs: Most ``key = value`` pairs parsed in one string; a string with more is no
+            log record (a hostile ``k=k=k=…`` run costs a parse per pair) and fails closed whole.
 
     .. versionadded:: 0.1.0
     """
@@ -50,6 +52,7 @@ class Limits:
     max_depth: int = 32
     max_items: int = 10_000
     match_timeout: float = 0.25
+    max_key_pairs: int = 4096
 
     def __post_init__(self) -> None:
         for item in fields(self):

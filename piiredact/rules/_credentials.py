@@ -160,7 +160,7 @@ RULES = (
         # RFC 7468 PEM block of any private key type, also with JSON-escaped (\n) line breaks, or
         # cut off before its END line.
         r"""-----BEGIN[ ](?:[A-Z0-9]+[ ]){0,3}PRIVATE[ ]KEY(?:[ ]BLOCK)?-----
-            (?:[A-Za-z0-9+/=:,\- \t\r\n]|\\[nrt]|\\\\[nrt])*+
+            (?:[A-Za-z0-9+/=\ \t\r\n]|\\[nrt]|\\\\[nrt]|(?:Proc-Type|DEK-Info):[^\n\\]{0,100}+)*+
             (?:-----END[ ](?:[A-Z0-9]+[ ]){0,3}PRIVATE[ ]KEY(?:[ ]BLOCK)?-----)?""",
         ("-----begin",),
         "PEM private key block",

@@ -233,8 +233,8 @@ RULES: tuple[Rule, ...] = (
         pattern=r"""
             (?i:address|shipping[ ]label[ ]created[ ]for|ship[ ]to|deliver(?:y|ed)?[ ]to|billing)
             (?:[ ][\p{L}]{2,20}+){0,3}[:]?[ ]['"]?                     # "address verification failed:"
-            (?P<value>[\p{L}\d][\p{L}\p{M}\d .,'/()-]{2,120}?)
-            (?=['"]?[ ]?(?:["'|]|$|[ ][\w.]+=|[ ]\w+:[ ]))
+            (?P<value>[\p{L}\d][\p{L}\p{M}\d.,'/()-]*+                  # words up to the next key=
+              (?:[ ](?![\w.]++[=:])[\p{L}\p{M}\d.,'/()-]++){1,12}+)
         """,
         triggers=("address", "shipping label", "ship to", "deliver", "billing"),
         anchored=True,
