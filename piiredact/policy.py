@@ -137,6 +137,18 @@ class Policy:
             msg = "token_key must be a str or bytes"
             raise ConfigurationError(msg)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The read-only view of ``actions`` does not pickle; its dict does (QueueHandler,
+        # multiprocessing and Spark ship policies to other processes).
+        state = {item.name: getattr(self, item.name) for item in fields(self)}
+        state["actions"] = dict(self.actions)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
+
     def __repr__(self) -> str:
         return (
             f"Policy(preset={self.preset!r}, actions={dict(self.actions)!r}, "
