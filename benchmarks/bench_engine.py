@@ -23,6 +23,7 @@ import json
 import platform
 import random
 import re
+import signal
 import statistics
 import string
 import sys
@@ -34,6 +35,7 @@ from pathlib import Path
 
 import piiredact
 from piiredact import BUILTIN_RULES, FAILED_MARKER, Limits, Policy, Redactor, Rule
+from piiredact.policy import PRESETS
 
 
 SEED = 20_240_601
@@ -49,6 +51,7 @@ MEGABYTE = 1_000_000
 SHORT_LINE = 200
 PUMP_LENGTH = 100_000
 PUMP_RECHECK = 0.005  # a pump slower than this is re-timed and its best time kept
+PUMP_ABORT = 5.0  # a pump still running after this many seconds is interrupted
 
 
 # ------------------------------------------------------------------------------------ workload
@@ -182,7 +185,7 @@ def _logfmt_line(rng: random.Random, when: dt.datetime) -> str:
         f"time={when.isoformat(timespec='seconds')} level={rng.choice(_LEVELS).lower()} "
         f'msg="{message}" request_id={fields["uuid"]} method={rng.choice(_METHODS)} '
         f"path={fields['path']} status={rng.choice(_STATUSES)} duration={fields['ms']}ms "
-        f"span={fields['hex8']}{fields['hex8']}"
+        f"span={rng.getrandbits(64):016x}"
     )
 
 
@@ -537,52 +540,63 @@ def compare(
 # ---------------------------------------------------------------------------------- linearity
 
 
-def _cycle_join(lines: Sequence[str], size: int) -> str:
-    """*lines* joined with newlines (cycling when they run out) until at least *size* bytes."""
-    parts: list[str] = []
+def spread_lines(lines: Sequence[str], size: int) -> list[str]:
+    """Lines taken evenly across *lines* (all its log formats), cycling if needed, until they
+    hold at least *size* bytes once joined with newlines."""
+    stride = max(1, utf8_size(lines) // size)
+    chosen: list[str] = []
     total = 0
-    for line in itertools.cycle(lines):
-        parts.append(line)
+    for line in itertools.cycle(lines[::stride]):
+        chosen.append(line)
         total += len(line.encode("utf-8", "surrogatepass")) + 1
         if total >= size:
             break
-    return "\n".join(parts)
+    return chosen
 
 
 def short_lines(lines: Sequence[str], width: int, total: int) -> list[str]:
-    """Lines of exactly *width* characters, cut from *lines* or padded with the following ones,
-    until they add up to about *total* characters."""
-    result: list[str] = []
-    index = 0
-    while len(result) * width < total:
-        text = lines[index % len(lines)]
+    """About *total* characters of lines of exactly *width* characters: lines taken evenly across
+    *lines*, cut to *width* or padded with the lines that follow them."""
+    count = total // width
+    result = []
+    for number in range(count):
+        index = number * len(lines) // count
+        text = lines[index]
         following = index + 1
         while len(text) < width:
             text += " " + lines[following % len(lines)]
             following += 1
         result.append(text[:width])
-        index += 1
     return result
 
 
 @dataclass(frozen=True, slots=True)
 class Linearity:
-    """Per-byte cost of one large input against many short ones."""
+    """Per-byte cost of one large input against many short lines of the same text."""
 
     big_size: int
     big: Timing
     small_count: int
     small_size: int
     small: Timing
+    split_count: int
+    split: Timing  # the large input's own lines, one call each
     big_findings: int
 
     @property
     def big_ns_per_byte(self) -> float:
+        """Nanoseconds per byte of the large input."""
         return self.big.best / self.big_size * 1e9
 
     @property
     def small_ns_per_byte(self) -> float:
+        """Nanoseconds per byte of the 200-byte lines."""
         return self.small.best / self.small_size * 1e9
+
+    @property
+    def split_ns_per_byte(self) -> float:
+        """Nanoseconds per byte of the large input redacted line by line."""
+        return self.split.best / self.big_size * 1e9
 
     @property
     def ratio(self) -> float:
@@ -591,18 +605,23 @@ class Linearity:
 
     @property
     def passed(self) -> bool:
+        """Whether the ratio meets the target."""
         return self.ratio <= LINEARITY_TARGET
 
 
 def measure_linearity(lines: Sequence[str], repeats: int) -> Linearity:
-    """Time one ~1 MB input and ~1 MB of 200-byte lines with the same (2 MB limit) redactor."""
+    """Time one ~1 MB input, ~1 MB of 200-byte lines cut from the same lines, and the 1 MB
+    input's own lines one by one, with the same (2 MB limit) redactor."""
     redactor = Redactor(Policy(limits=Limits(max_value_length=2_000_000)))
-    big = _cycle_join(lines, MEGABYTE)
-    small = short_lines(lines, SHORT_LINE, MEGABYTE)
+    chosen = spread_lines(lines, MEGABYTE)
+    big = "\n".join(chosen)
+    small = short_lines(chosen, SHORT_LINE, MEGABYTE)
     if redactor.redact(big) == FAILED_MARKER:
-        print("  warning: the 1 MB input failed closed (timeout or error)", file=sys.stderr)
-    big_time, small_time = time_interleaved(
-        (redactor.redact, _batch(redactor.redact, small)), [big], repeats
+        print("  warning: the 1 MB input failed closed (budget, timeout or error)", file=sys.stderr)
+    big_time, small_time, split_time = time_interleaved(
+        (redactor.redact, _batch(redactor.redact, small), _batch(redactor.redact, chosen)),
+        [big],
+        repeats,
     )
     return Linearity(
         big_size=utf8_size([big]),
@@ -610,6 +629,8 @@ def measure_linearity(lines: Sequence[str], repeats: int) -> Linearity:
         small_count=len(small),
         small_size=utf8_size(small),
         small=small_time,
+        split_count=len(chosen),
+        split=split_time,
         big_findings=len(redactor.find(big)),
     )
 
@@ -636,6 +657,8 @@ GENERIC_UNITS = (
 RULE_SUFFIXES = ("", " ", "1", " 1", "-", ".", "=", "a")
 QUICK_SUFFIXES = ("", " ", "1")
 TAILS = ("a", "1", " ", "-", "A")
+#: Seeds for rules with no trigger, shape, cue or key (they run on every text).
+UNGATED_SEEDS = ("a0b0", "0af", "a_0+/", "a-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -683,6 +706,8 @@ def rule_seeds(rule: Rule, rng: random.Random, limit: int) -> list[str]:
         keys = rng.sample(list(rule.keys), min(len(rule.keys), max(1, limit // 2)))
         forms = ("{}=", '"{}": "', "{}: ")
         chosen += [forms[i % len(forms)].format(key) for i, key in enumerate(keys)]
+    if not chosen:  # a rule that runs on every text: token-like runs
+        chosen = list(UNGATED_SEEDS)
     return chosen[:limit]
 
 
@@ -714,45 +739,117 @@ def generic_pumps() -> list[Pump]:
 
 @dataclass(frozen=True, slots=True)
 class PumpResult:
-    """The slowest pump for one rule."""
+    """The slowest pump for one rule (or for the generic set)."""
 
     owner: str
-    seconds: float
+    seconds: float  # with every rule of the policy on
     label: str
+    text: str
     pumps: int
-    failed: int  # pumps whose output was the failure marker (a regex timed out)
+    failed: int  # pumps whose output was the failure marker (a budget or a timeout hit)
+    alone: float | None = None  # the same pump with only this rule on (see isolated_redactor)
+
+    @property
+    def aborted(self) -> bool:
+        """Whether the slowest pump ran past PUMP_ABORT and was interrupted."""
+        return self.seconds >= PUMP_ABORT
 
 
-def time_pump(redact: Callable[[str], str], text: str, retries: int) -> tuple[float, bool]:
-    """Seconds for one redaction of *text* (best of a few if slow) and whether it failed closed."""
-    gc.collect()
+class PumpAborted(BaseException):
+    """Raised by a timer inside a pump that runs far too long; a BaseException so that the
+    redactor's fail-closed ``except Exception`` does not swallow it."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise PumpAborted
+
+
+def _redact_capped(redact: Callable[[str], str], text: str) -> tuple[float, str | None]:
+    """Seconds for one redaction and its output; (PUMP_ABORT, None) when the timer fired."""
+    capped = hasattr(signal, "setitimer")
+    if capped:
+        previous = signal.signal(signal.SIGALRM, _interrupt)
+        signal.setitimer(signal.ITIMER_REAL, PUMP_ABORT)
     start = time.perf_counter()
-    output = redact(text)
-    seconds = time.perf_counter() - start
-    if seconds > PUMP_RECHECK:
-        seconds = min(seconds, *(_one_pass(redact, [text]) for _ in range(retries)))
-    return seconds, output == FAILED_MARKER
+    try:
+        output = redact(text)
+        return time.perf_counter() - start, output
+    except PumpAborted:
+        return PUMP_ABORT, None
+    finally:
+        if capped:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def time_pump(redact: Callable[[str], str], text: str, retries: int) -> tuple[float, str | None]:
+    """Seconds for one redaction of *text* (best of a few when slow) and its first output."""
+    gc.collect()
+    seconds, output = _redact_capped(redact, text)
+    if PUMP_RECHECK < seconds < PUMP_ABORT:
+        for _ in range(retries):
+            seconds = min(seconds, _redact_capped(redact, text)[0])
+    return seconds, output
+
+
+def _limits() -> Limits:
+    return Limits(max_value_length=200_000)
+
+
+def _preset_for(name: str) -> str:
+    """``default`` when the default policy runs rule *name*, else ``strict``."""
+    return "default" if any(r.name == name for r in Policy().rules()) else "strict"
+
+
+def pump_redactors() -> dict[str, Redactor]:
+    """For each rule name, a 200 KB-limit redactor whose policy runs it (default, else strict)."""
+    redactors = {preset: Redactor(Policy(preset=preset, limits=_limits())) for preset in PRESETS}
+    chosen = {rule.name: redactors[_preset_for(rule.name)] for rule in BUILTIN_RULES}
+    chosen["(generic)"] = redactors["default"]
+    return chosen
+
+
+def isolated_redactor(name: str) -> Callable[[str], str]:
+    """A 200 KB-limit redactor that runs rule *name* and, when one exists, the rule named after
+    its kind (``disabled`` matches kinds too, so that one cannot be switched off without it)."""
+    kind = next(rule.kind for rule in BUILTIN_RULES if rule.name == name)
+    others = frozenset(r.name for r in BUILTIN_RULES if r.name not in (name, kind))
+    return Redactor(Policy(preset=_preset_for(name), disabled=others, limits=_limits())).redact
 
 
 def run_pumps(quick: bool) -> list[PumpResult]:
-    """Time every pump with a 200 KB-limit redactor; the worst one per rule and generic set."""
-    redactor = Redactor(Policy(limits=Limits(max_value_length=200_000)))
-    redactor.redact("warm up " * 10)
+    """Time every pump; the worst one per rule and for the generic set. Rules over the limit
+    get their worst pump timed again with that rule alone, to tell whose cost it is."""
+    redactors = pump_redactors()
+    retries = 1 if quick else 2
     suffixes = QUICK_SUFFIXES if quick else RULE_SUFFIXES
     groups: list[list[Pump]] = [generic_pumps()]
     groups += [rule_pumps(rule, 2 if quick else 4, suffixes, not quick) for rule in BUILTIN_RULES]
-    seen: dict[str, tuple[float, bool]] = {}
+    for redactor in redactors.values():
+        redactor.redact("warm up " * 10)
+    seen: dict[tuple[int, str], tuple[float, str | None]] = {}  # (redactor, text) -> timing
+
+    def timed(redactor: Redactor, text: str) -> tuple[float, str | None]:
+        key = (id(redactor), text)
+        if key not in seen:
+            seen[key] = time_pump(redactor.redact, text, retries)
+        return seen[key]
+
     results = []
     for pumps in groups:
-        worst, worst_label, failed = 0.0, "", 0
-        for pump in pumps:
-            if pump.text not in seen:
-                seen[pump.text] = time_pump(redactor.redact, pump.text, 1 if quick else 2)
-            seconds, pump_failed = seen[pump.text]
-            failed += pump_failed
-            if seconds >= worst:
-                worst, worst_label = seconds, pump.label
-        results.append(PumpResult(pumps[0].owner, worst, worst_label, len(pumps), failed))
+        if not pumps:
+            continue
+        owner = pumps[0].owner
+        redactor = redactors[owner]
+        worst = max(pumps, key=lambda pump: timed(redactor, pump.text)[0])
+        failed = sum(timed(redactor, pump.text)[1] == FAILED_MARKER for pump in pumps)
+        seconds = timed(redactor, worst.text)[0]
+        alone = None
+        if seconds > PUMP_LIMIT and owner != "(generic)":
+            alone = time_pump(isolated_redactor(owner), worst.text, retries)[0]
+        results.append(
+            PumpResult(owner, seconds, worst.label, worst.text, len(pumps), failed, alone)
+        )
     return results
 
 
@@ -801,47 +898,66 @@ def print_leaks(engine: Leaks, naive: Leaks, count: int) -> None:
 
 
 def print_linearity(result: Linearity) -> None:
-    """The large-input row."""
+    """The large-input rows."""
+    rows = (
+        (f"1 input of {result.big_size / 1e6:.2f} MB", result.big, result.big_size),
+        (f"{result.small_count:,} lines of {SHORT_LINE} B", result.small, result.small_size),
+        (f"the 1 MB input's {result.split_count:,} lines", result.split, result.big_size),
+    )
+    print(f"\nlinearity (2 MB-limit redactor; {result.big_findings:,} findings in the 1 MB input):")
+    for label, timing, size in rows:
+        print(
+            f"  {label:32}{timing.best * 1e3:8.1f} ms {_rate(size, timing.best):7.1f} MB/s"
+            f"{timing.best / size * 1e9:8.1f} ns/B"
+        )
     print(
-        f"\nlinearity (2 MB-limit redactor):\n"
-        f"  1 input of {result.big_size / 1e6:.2f} MB ({result.big_findings:,} findings): "
-        f"{result.big.best * 1e3:8.1f} ms  {_rate(result.big_size, result.big.best):6.1f} MB/s  "
-        f"{result.big_ns_per_byte:6.1f} ns/B\n"
-        f"  {result.small_count:,} lines of {SHORT_LINE} B ({result.small_size / 1e6:.2f} MB):"
-        f"{'':>7}{result.small.best * 1e3:8.1f} ms  "
-        f"{_rate(result.small_size, result.small.best):6.1f} MB/s  "
-        f"{result.small_ns_per_byte:6.1f} ns/B\n"
-        f"  per-byte ratio 1 MB / 200 B: {result.ratio:.2f} (target ≤{LINEARITY_TARGET})  "
-        f"{_mark(result.passed)}"
+        f"  per-byte ratio 1 MB / 200 B lines: {result.ratio:.2f} (target ≤{LINEARITY_TARGET})  "
+        f"{_mark(result.passed)}   [1 MB / its own lines: "
+        f"{result.big_ns_per_byte / result.split_ns_per_byte:.2f}]"
     )
 
 
 def print_pumps(results: Sequence[PumpResult]) -> None:
-    """Worst 100 KB pump per rule: offenders in full, the rest in compact columns."""
+    """Worst 100 KB pump per rule in compact columns, then the offenders in detail."""
     total = sum(r.pumps for r in results)
-    print(f"\npumps: {total:,} inputs of {PUMP_LENGTH // 1000} KB, worst time per rule (limit "
-          f"{PUMP_LIMIT * 1e3:.0f} ms, 200 KB-limit redactor):")  # fmt: skip
     ranked = sorted(results, key=lambda r: r.seconds, reverse=True)
-    for result in ranked:
-        if result.seconds > PUMP_LIMIT or result.failed:
-            failed = f", {result.failed} failed closed" if result.failed else ""
-            print(
-                f"  FAIL {result.owner:24}{result.seconds * 1e3:8.1f} ms  on {result.label}{failed}"
-            )
-    cells = [f"{r.owner[:24]:24}{r.seconds * 1e3:7.1f} ms" for r in ranked]
+    over = [r for r in ranked if r.seconds > PUMP_LIMIT]
+    print(
+        f"\npumps: {total:,} inputs of {PUMP_LENGTH // 1000} KB, worst time per rule (200 KB-limit "
+        f"redactor; strict preset for strict-only rules)\n"
+        f"  ! over {PUMP_LIMIT * 1e3:.0f} ms   * some of the rule's pumps failed closed "
+        f"(budget or regex timeout)"
+    )
+    cells = [
+        f"{r.owner[:25]:25}{'!' if r.seconds > PUMP_LIMIT else ' '}{'*' if r.failed else ' '}"
+        f"{r.seconds * 1e3:7.1f} ms"
+        for r in ranked
+    ]
     columns = 3
     for start in range(0, len(cells), columns):
-        print("  " + "   ".join(cells[start : start + columns]))
-    worst = ranked[0]
-    passed = pumps_passed(results)
+        print("  " + "  ".join(cells[start : start + columns]))
+    alone_over = [r for r in over if r.alone is not None and r.alone > PUMP_LIMIT]
     print(
-        f"  slowest: {worst.owner} {worst.seconds * 1e3:.1f} ms on {worst.label}  {_mark(passed)}"
+        f"  {len(over)} of {len(results)} over the limit with every rule on; "
+        f"{len(alone_over)} still over with the rule alone"
+    )
+    shown = [r for r in over if r in ranked[:8] or r in alone_over]
+    if shown:
+        print(f"  {'':26}{'all rules':>10}{'alone':>10}  worst pump")
+    for result in shown:
+        full = "aborted" if result.aborted else f"{result.seconds * 1e3:.1f} ms"
+        alone = "" if result.alone is None else f"{result.alone * 1e3:.1f} ms"
+        print(f"  {'FAIL ' + result.owner:26}{full:>10}{alone:>10}  {result.label}")
+    worst = ranked[0]
+    print(
+        f"  slowest: {worst.owner} {worst.seconds * 1e3:.1f} ms on {worst.label}  "
+        f"{_mark(pumps_passed(results))}"
     )
 
 
 def pumps_passed(results: Sequence[PumpResult]) -> bool:
-    """No pump over the limit and none failed closed."""
-    return all(r.seconds <= PUMP_LIMIT and not r.failed for r in results)
+    """No pump over the time limit."""
+    return all(r.seconds <= PUMP_LIMIT for r in results)
 
 
 # ---------------------------------------------------------------------------------------- main
@@ -888,15 +1004,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     injected = inject_pii(lines)
     injected_lines = [item.line for item in injected]
 
+    with progress("leak check"):
+        engine_leaks = count_leaks(piiredact.redact, injected)
+        naive_leaks = count_leaks(naive_redact, injected)
     with progress("real, clean and injected lines"):
         rows = [
             compare("a real lines", lines, repeats, None),
             compare("b clean lines", clean, repeats, CLEAN_TARGET),
             compare("c injected PII", injected_lines, repeats, INJECTED_TARGET),
         ]
-    with progress("leak check"):
-        engine_leaks = count_leaks(piiredact.redact, injected)
-        naive_leaks = count_leaks(naive_redact, injected)
     with progress("linearity"):
         linearity = measure_linearity(lines, max(3, repeats // 2))
     with progress("pumps"):

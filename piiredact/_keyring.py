@@ -9,6 +9,7 @@ import hmac
 import ipaddress
 import os
 import secrets
+import threading
 import warnings
 from collections.abc import Mapping
 
@@ -21,6 +22,8 @@ __all__ = ["MIN_KEY_BYTES", "Keyring", "normalize"]
 #: Keys shorter than this are refused (NIST SP 800-107: an HMAC key as long as the hash output).
 MIN_KEY_BYTES = 32
 _TOKEN_BYTES = 16  # 128-bit tokens
+_EPHEMERAL: Keyring | None = None
+_EPHEMERAL_LOCK = threading.Lock()
 
 
 def normalize(kind: str, value: str) -> str:
@@ -104,14 +107,21 @@ class Keyring:
 
     @classmethod
     def ephemeral(cls) -> Keyring:
-        """A random key for this process only: tokens will not join across processes."""
-        warnings.warn(
-            "piiredact: no token key configured (policy token_key or PIIREDACT_KEY); "
-            "using a random per-process key, so tokens will differ between processes and restarts",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return cls({"tmp": secrets.token_bytes(MIN_KEY_BYTES)}, "tmp")
+        """
+        The random key of this process (made on first use, with a warning): tokens are stable
+        within the process but will not join across processes or restarts.
+        """
+        global _EPHEMERAL  # noqa: PLW0603 - one key per process, made on first use
+        with _EPHEMERAL_LOCK:
+            if _EPHEMERAL is None:
+                warnings.warn(
+                    "piiredact: no token key configured (policy token_key or PIIREDACT_KEY); "
+                    "using a random per-process key, so tokens will differ between processes",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+                _EPHEMERAL = cls({"tmp": secrets.token_bytes(MIN_KEY_BYTES)}, "tmp")
+            return _EPHEMERAL
 
     @classmethod
     def from_environment(cls) -> Keyring | None:

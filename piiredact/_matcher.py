@@ -36,7 +36,8 @@ __all__ = ["BudgetExceeded", "Finding", "Matcher"]
 
 class Finding(NamedTuple):
     """
-    One span of personal data: its kind and offsets into the text (never the text itself).
+    One span of personal data: its kind, offsets into the text and the rule that found it
+    (never the text itself).
 
     .. versionadded:: 0.1.0
     """
@@ -44,6 +45,7 @@ class Finding(NamedTuple):
     kind: str
     start: int
     end: int
+    rule: str
 
 
 class BudgetExceeded(Exception):
@@ -60,6 +62,7 @@ class _Candidate(NamedTuple):
     priority: int
     kind: str
     spans: tuple[tuple[str, int, int], ...]  # the (kind, start, end) pieces to redact
+    rule: str
 
 
 # Our own output (masks, partial forms, tokens, the failure marker): a second pass leaves it alone.
@@ -229,13 +232,16 @@ class Matcher:
         candidates: list[_Candidate],
     ) -> None:
         rule = compiled.rule
-        spans = tuple(
+        spans: tuple[tuple[str, int, int], ...] = tuple(
             (kind or rule.kind, match.start(name), match.end(name))
             for name, kind in compiled.groups
             if match.start(name) >= 0
         ) or ((rule.kind, match.start(), match.end()),)
         if len(spans) > 1:
             spans = _join_adjacent(spans)
+        spans = tuple(span for span in spans if not _is_placeholder(match.string, span))
+        if not spans:
+            return
         validator = compiled.validator
         if validator is not None:
             for _, start, end in spans:
@@ -246,7 +252,7 @@ class Matcher:
             if any(word in window for word in rule.anti_context):
                 return
         start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
-        candidates.append(_Candidate(start, end, rule.priority, rule.kind, spans))
+        candidates.append(_Candidate(start, end, rule.priority, rule.kind, spans, rule.name))
 
     def _scan(
         self,
@@ -386,8 +392,19 @@ class Matcher:
             return None
         if decoded is not value:  # offsets in the decoded value do not map back: take it all
             spans = ((spans[0][0], 0, len(value)),)
-        shifted = tuple((k, start + s, start + e) for k, s, e in spans)
-        return _Candidate(shifted[0][1], shifted[-1][2], 0, kind, shifted)
+        shifted = tuple(
+            (k, start + s, start + e) for k, s, e in spans if not _is_placeholder(value, (k, s, e))
+        )
+        if not shifted:
+            return None
+        return _Candidate(shifted[0][1], shifted[-1][2], 0, kind, shifted, compiled.rule.name)
+
+
+def _is_placeholder(text: str, span: tuple[str, int, int]) -> bool:
+    """Our own output (``[EMAIL]``, a token): a second pass must leave it alone."""
+    return text[span[1] : span[1] + 1] in "[<" and bool(
+        _PLACEHOLDER.fullmatch(text, span[1], span[2])
+    )
 
 
 def _join_adjacent(spans: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, int, int], ...]:
@@ -417,7 +434,9 @@ def _resolve(candidates: list[_Candidate]) -> list[Finding]:
         starts.insert(at, candidate.start)
         ends.insert(at, candidate.end)
         findings.extend(
-            Finding(kind, start, end) for kind, start, end in candidate.spans if end > start
+            Finding(kind, start, end, candidate.rule)
+            for kind, start, end in candidate.spans
+            if end > start
         )
     findings.sort(key=lambda f: f.start)
     return findings

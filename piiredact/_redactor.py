@@ -10,11 +10,14 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import regex
+
 from piiredact._actions import apply_action
 from piiredact._keyring import Keyring
 from piiredact._keys import key_words
 from piiredact._matcher import BudgetExceeded, Finding, Matcher
 from piiredact.policy import Policy
+from piiredact.rules import Rule
 
 
 __all__ = ["FAILED_MARKER", "Redactor"]
@@ -46,7 +49,11 @@ class Redactor:
         self._matcher = Matcher(
             rules, timeout=limits.match_timeout, max_key_pairs=limits.max_key_pairs
         )
-        self._actions = {rule.kind: self.policy.action_for(rule) for rule in reversed(rules)}
+        self._actions = {
+            (rule.name, kind): self.policy.action_for(rule, kind)
+            for rule in rules
+            for kind in {rule.kind, *_span_kinds(rule)}
+        }
         self._keyring: Keyring | None = None
         if "token" in self._actions.values():
             key = self.policy.token_key
@@ -96,24 +103,19 @@ class Redactor:
     def _apply(self, text: str, findings: list[Finding]) -> str:
         parts = []
         position = 0
-        actions = self._actions
-        for kind, start, end in findings:
+        actions = [self._actions.get((f.rule, f.kind), "mask") for f in findings]
+        for (kind, start, end, _), action in zip(findings, actions, strict=True):
             parts.append(text[position:start])
-            action = actions.get(kind, "mask")
             parts.append(apply_action(action, kind, text[start:end], self._keyring,
                                       ipv4_prefix=self.policy.ipv4_prefix,
                                       ipv6_prefix=self.policy.ipv6_prefix))  # fmt: skip
             position = end
         parts.append(text[position:])
         with self._lock:
-            for kind, _, _ in findings:
-                self._counts[f"kind:{kind}"] += 1
-                self._counts[f"action:{actions.get(kind, 'mask')}"] += 1
+            for finding, action in zip(findings, actions, strict=True):
+                self._counts[f"kind:{finding.kind}"] += 1
+                self._counts[f"action:{action}"] += 1
         return "".join(parts)
-
-    def _redact_under_key(self, key: str, text: str) -> str:
-        findings = self._matcher.find_under_key(key, text)
-        return self._apply(text, findings) if findings else text
 
     # ------------------------------------------------------------------------- structures
     def redact_value(self, value: Any, key: str | None = None) -> Any:
@@ -206,6 +208,13 @@ class Redactor:
         """
         with self._lock:
             return dict(self._counts)
+
+
+def _span_kinds(rule: Rule) -> set[str]:
+    """Kinds a rule reports through upper-case groups (``URL_CREDENTIALS``: USERNAME, PASSWORD)."""
+    return {
+        name for name in regex.compile(rule.pattern, regex.VERBOSE).groupindex if name.isupper()
+    }
 
 
 def _reason(exc: Exception) -> str:

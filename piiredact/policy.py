@@ -174,9 +174,12 @@ class Policy:
             r for r in rules if not self.disabled.intersection((r.name, r.kind, r.category))
         )
 
-    def action_for(self, rule: Rule) -> str:
-        """The action for findings of *rule*: by rule name, then kind, then category."""
-        for name in (rule.name, rule.kind, rule.category):
+    def action_for(self, rule: Rule, kind: str | None = None) -> str:
+        """
+        The action for findings of *rule* (of *kind*, when the rule reports several): by rule
+        name, then kind, then category, then the rule's default.
+        """
+        for name in (rule.name, kind or rule.kind, rule.category):
             action = self.actions.get(name)
             if action is not None:
                 return action

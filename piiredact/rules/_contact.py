@@ -181,12 +181,12 @@ RULES = (
         # an at sign (or its URL encoding), and a domain whose last label is alphabetic or punycode.
         # The local part sits in a lookbehind, so the rule is anchored at the at sign.
         pattern=r"""
-            (?<=(?<![\w.+%-])(?<!://[^\s/@:]{1,64}:)   # not URL user:password@
+            (?<=(?<![\w.+%-])(?<!://[^\s/@:]{0,64}:)   # not URL user:password@
               (?P<value>(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])++
                 (?:\.(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])++)*+))
             (?P<value2>
               (?:@|%40)
-              (?:(?:[^\W_]|%[0-9A-Fa-f]{2})(?:(?:[\w-]|%[0-9A-Fa-f]{2}){0,61}[^\W_])?\.){1,8}+
+              (?:(?:[^\W_]|%[0-9A-Fa-f]{2})(?:(?:[\w-]|%[0-9A-Fa-f]{2}){0,61}[^\W_])?\.){1,8}
               (?:xn--[a-zA-Z0-9-]{2,59}|[^\W\d_]{2,63})
             )
             (?![\w-]|\.[^\W_])

@@ -171,7 +171,7 @@ RULES = (
         category="credential",
         # RFC 3986 userinfo in a URL: scheme://user:password@host.
         pattern=r"""(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}://)
-            (?P<USERNAME>[^\s:/@?#'"]{1,128}):(?P<PASSWORD>[^\s/?#'"]{1,256}?)@(?=[\w\[])""",
+            (?P<USERNAME>[^\s:/@?#'"]{0,128}):(?P<PASSWORD>[^\s/?#'"]{1,256}?)@(?=[\w\[])""",
         triggers=("://",),
         window=(0, 400),
         priority=25,
