@@ -41,17 +41,20 @@ class InvalidRuleError(ConfigurationError):
     Args:
         rule_name: The name of the offending rule.
         reason: Why it was rejected (never contains matched text).
+        source: Where the rule came from (a policy file), if anywhere.
 
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, rule_name: str, reason: str) -> None:
-        super().__init__(f"rule {rule_name!r}: {reason}")
+    def __init__(self, rule_name: str, reason: str, source: str = "") -> None:
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"{prefix}rule {rule_name!r}: {reason}")
         self.rule_name = rule_name
         self.reason = reason
+        self.source = source
 
-    def __reduce__(self) -> tuple[type[InvalidRuleError], tuple[str, str]]:
-        return (type(self), (self.rule_name, self.reason))
+    def __reduce__(self) -> tuple[type[InvalidRuleError], tuple[str, str, str]]:
+        return (type(self), (self.rule_name, self.reason, self.source))
 
 
 class PiiFoundError(PiiRedactError, AssertionError):

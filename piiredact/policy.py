@@ -249,6 +249,8 @@ class Policy:
         kwargs["custom_rules"] = tuple(rules)
         try:
             return cls(**kwargs)
+        except InvalidRuleError as exc:
+            raise InvalidRuleError(exc.rule_name, exc.reason, source) from None
         except ConfigurationError as exc:
             msg = f"{source}: {exc}"
             raise ConfigurationError(msg) from None

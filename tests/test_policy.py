@@ -10,11 +10,12 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 
-from piiredact import ConfigurationError, InvalidRuleError, Limits, Policy, Redactor, Rule
+from piiredact import ConfigurationError, InvalidRuleError, Limits, Policy, Redactor, Rule, _keyring
 
 
 EMAIL = "jane.doe@example.org"
@@ -570,10 +571,12 @@ class TestTokens:
     def test_no_key_tokens_agree_within_the_process(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The random key is per process: two redactors in one process give the same token."""
         monkeypatch.delenv("PIIREDACT_KEY", raising=False)
+        monkeypatch.setattr(_keyring, "_EPHEMERAL", None)
 
-        with pytest.warns(RuntimeWarning):
+        with pytest.warns(RuntimeWarning, match="random per-process key"):
             first = _token_redactor(None)
-        with pytest.warns(RuntimeWarning):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the warning comes once per process
             second = _token_redactor(None)
 
         assert first.redact(f"to {EMAIL}") == second.redact(f"to {EMAIL}")

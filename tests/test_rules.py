@@ -156,6 +156,7 @@ MASTERCARD_2 = luhn_complete("222300004840001")
 AMEX = luhn_complete("37828224631000")
 DISCOVER = luhn_complete("601100099013942")
 JCB = luhn_complete("353011133330000")
+VISA_19 = luhn_complete("439825979190748337")
 IBAN_DE = iban("DE", "370400440532013000")
 IBAN_GB = iban("GB", "NWBK60161331926819")
 IBAN_FR = iban("FR", "20041010050500013M02606")
@@ -259,6 +260,8 @@ POSITIVES = [
         "phone-e164-logfmt",
     ),
     _case('{"contact": {"phone": "«PHONE:+44 20 7946 0958»"}}', "phone-json"),
+    _case('{"contact": {"phone": "«PHONE:030 1234567»"}}', "phone-json-7-digit-subscriber"),
+    _case("Rückruf erbeten, Telefon: «PHONE:0221 1234567»", "phone-cue-7-digit-subscriber"),
     _case("callback registered for «PHONE:(415) 555-0132» by agent 17", "phone-nanp-parens"),
     _case("sms to «PHONE:212-555-0147» queued", "phone-nanp-dashed"),
     _case("GET /verify?tel=«PHONE:%2B4930123456789»&lang=de HTTP/1.1", "phone-url-encoded"),
@@ -295,6 +298,7 @@ POSITIVES = [
     ),
     # -------------------------------------------------------------- CREDIT_CARD
     _case(f"charging card «CREDIT_CARD:{VISA}» amount=12.50 EUR", "card-visa-compact"),
+    _case(f"card «CREDIT_CARD:{VISA_19}» declined", "card-visa-19-digits"),
     _case(
         f'card="«CREDIT_CARD:{grouped(MASTERCARD, (4, 4, 4, 4), " ")}»" status=approved',
         "card-mastercard-spaced",
@@ -581,6 +585,12 @@ NEGATIVES = [
     pytest.param("bytes=26378 http.response.body.bytes=820575302 size=1048576", id="byte-counts"),
     pytest.param(
         "pod api-7d9f8b6c5-x2x9z restarted (pod=notifications-5fd8c9b7d-qw8rt)", id="k8s-pod-names"
+    ),
+    pytest.param(
+        '127.0.0.1 - - [08/Apr/2025:00:39:25 +0000] "GET /api/orders HTTP/1.1" 200 5120 "-" '
+        '"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) '
+        'Chrome/120.0.0.0 Safari/537.36"',
+        id="user-agent-reduced-chrome-version",
     ),
     pytest.param("file=/usr/lib/python3.11/json/decoder.py line=353", id="file-path"),
     pytest.param(

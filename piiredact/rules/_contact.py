@@ -258,7 +258,7 @@ RULES = (
         # a phone cue: a bare group of digits is far more often a count, a size or an id.
         pattern=r"""
             (?<![\w+.%/:-])
-            (?P<value>(?:\(\d{2,5}\)[ ]?)?\d{2,12}(?:(?:[ .-]|%20)\d{1,6}){0,5}+)
+            (?P<value>(?:\(\d{2,5}\)[ ]?)?\d{2,12}(?:(?:[ .-]|%20)\d{1,8}){0,5}+)
             (?![\w]|[.:/-]\d)
         """,
         context=_PHONE_CUES,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import regex
+
 from piiredact.rules import Rule
 from piiredact.rules._personal import birth_date_valid, username_valid
 
@@ -317,6 +319,56 @@ def _session_id(value: str) -> bool:
     return len(value) >= 16 and _opaque_token(value) and not value.replace("_", "").isdigit()
 
 
+# Lower-case particles inside names: "Ludwig van Beethoven", "Maria da Silva".
+_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "di",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "du",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "y",
+        "e",
+        "zu",
+        "ter",
+    }
+)
+_NETWORK_VALUE = regex.compile(r"\d+\.\d+\.\d+|:\d{2,5}\b|://|\w@\w")
+
+
+def _person_name(value: str) -> bool:
+    """Capitalized words (particles aside), or a script without case (CJK, Arabic, …)."""
+    words = value.split()
+    return all(
+        word[0].isupper() or not word[0].islower() or word in _PARTICLES for word in words
+    ) and not all(word in _PARTICLES for word in words)
+
+
+def _street_value(value: str) -> bool:
+    """Several words, one of at least three letters, and nothing like a host or an address."""
+    decoded = value.replace("%20", " ")
+    words = decoded.split()
+    return (
+        len(words) >= 2
+        and any(sum(c.isalpha() for c in word) >= 3 for word in words)
+        and not _NETWORK_VALUE.search(decoded)
+    )
+
+
 def _credential(
     name: str,
     kind: str,
@@ -517,7 +569,7 @@ RULES = (
         ),
         key_exclude=_NOT_A_PERSON,
         keyed_only=True,
-        validator=lambda value: not value.islower() or " " in value,
+        validator=_person_name,
         priority=1,
         description="A person's name under a name key (bare 'name' only when not qualified otherwise)",
     ),
@@ -580,9 +632,7 @@ RULES = (
         ),
         key_exclude=_NOT_A_STREET,
         keyed_only=True,
-        validator=lambda value: (
-            any(c.isalpha() for c in value) and (" " in value or "%20" in value)
-        ),
+        validator=_street_value,
         priority=1,
         description="A street address under an address key",
     ),

@@ -62,7 +62,7 @@ RULES = (
         # RFC 791 dotted quad; a CIDR suffix means a network, which is what generalization
         # produces, so it is not an address.
         pattern=rf"""
-            (?<![\w.]|\d\.|[vV]\.?)
+            (?<![\w.]|\d\.|[vV]\.?|[A-Za-z]/)                        # not Chrome/120.0.0.0
             (?<!(?<![A-Za-z])(?i:version|firmware|build|release|ver|rev)["']?[ ]?[=:][ ]?["']?)  # not a version
             {_OCTET}(?:\.{_OCTET}){{3}}
             (?![\w]|\.\d|/\d)
