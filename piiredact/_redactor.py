@@ -114,6 +114,7 @@ class Redactor:
         with self._lock:
             for finding, action in zip(findings, actions, strict=True):
                 self._counts[f"kind:{finding.kind}"] += 1
+                self._counts[f"rule:{finding.rule}"] += 1
                 self._counts[f"action:{action}"] += 1
         return "".join(parts)
 
@@ -203,8 +204,8 @@ class Redactor:
     @property
     def stats(self) -> dict[str, int]:
         """
-        Counters: ``kind:<KIND>`` findings, ``action:<action>`` replacements and ``error:<what>``
-        failures. Never values.
+        Counters: findings by ``kind:<KIND>`` and ``rule:<RULE>``, replacements by
+        ``action:<action>`` and failures by ``error:<what>``. Never values.
         """
         with self._lock:
             return dict(self._counts)
