@@ -70,8 +70,6 @@ _PLACEHOLDER = regex.compile(
     r"\[[A-Z][A-Z0-9_]*+(?:[ ][^\]]{1,40}+)?\]|<[A-Z][A-Z0-9_]*+:[\w-]{1,16}+:[\w-]{8,64}+>"
 )
 _LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
-_NAMED_GROUP = regex.compile(r"\(\?P<(\w+)>")
-_NAMED_REFERENCE = regex.compile(r"\(\?P=(\w+)\)")
 _RULE, _CUE, _KEY = 0, 1, 2
 # A regex timeout costs a CPU-clock read per call, more than matching a whole log line. Built-in
 # patterns are linear by construction (possessive repeats, bounded windows; the test suite pumps
@@ -98,15 +96,13 @@ def _is_word(text: str, folded: str, start: int, end: int) -> bool:
 
 def _value_groups(pattern: regex.Pattern[str]) -> tuple[tuple[str, str], ...]:
     """(group name, kind or "") for every group that marks a span to redact: ``value…`` groups
-    hold the rule's kind, upper-case groups the kind they are named after (a ``__<n>`` suffix
-    added when rules are combined is ignored)."""
+    hold the rule's kind, upper-case groups the kind they are named after."""
     groups = []
     for name in pattern.groupindex:
-        base = name.partition("__")[0] if not name.startswith("_") else name
-        if base.startswith("value"):
+        if name.startswith("value"):
             groups.append((name, ""))
-        elif base.isupper():
-            groups.append((name, base))
+        elif name.isupper():
+            groups.append((name, name))
     return tuple(groups)
 
 
@@ -135,13 +131,27 @@ class Matcher:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_always", "_automaton", "_keys", "_max_key_pairs", "_rules", "_timeout", "kinds")
+    __slots__ = (
+        "_always",
+        "_automaton",
+        "_keys",
+        "_max_key_pairs",
+        "_rules",
+        "_timeout",
+        "kinds",
+        "kinds_by_rule",
+    )
 
     def __init__(self, rules: Sequence[Rule], *, timeout: float, max_key_pairs: int) -> None:
         self._timeout = timeout
         self._max_key_pairs = max_key_pairs
         self._rules = tuple(_CompiledRule(i, rule) for i, rule in enumerate(rules))
-        self.kinds = frozenset(rule.kind for rule in rules)
+        #: Rule name to the kinds its findings have (URL_CREDENTIALS: USERNAME and PASSWORD).
+        self.kinds_by_rule = {
+            c.rule.name: frozenset({c.rule.kind, *(kind for _, kind in c.groups if kind)})
+            for c in self._rules
+        }
+        self.kinds = frozenset().union(*self.kinds_by_rule.values())
         self._keys = KeyIndex([(c.index, c.rule) for c in self._rules if c.rule.keys])
         # One automaton finds literal triggers, shape triggers, cues and key words in the fold.
         entries: dict[str, set[tuple[int, int]]] = {}

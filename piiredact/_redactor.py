@@ -10,14 +10,11 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-import regex
-
 from piiredact._actions import apply_action
 from piiredact._keyring import Keyring
 from piiredact._keys import key_words
 from piiredact._matcher import BudgetExceeded, Finding, Matcher
 from piiredact.policy import Policy
-from piiredact.rules import Rule
 
 
 __all__ = ["FAILED_MARKER", "Redactor"]
@@ -52,7 +49,7 @@ class Redactor:
         self._actions = {
             (rule.name, kind): self.policy.action_for(rule, kind)
             for rule in rules
-            for kind in {rule.kind, *_span_kinds(rule)}
+            for kind in self._matcher.kinds_by_rule[rule.name]
         }
         self._keyring: Keyring | None = None
         if "token" in self._actions.values():
@@ -209,13 +206,6 @@ class Redactor:
         """
         with self._lock:
             return dict(self._counts)
-
-
-def _span_kinds(rule: Rule) -> set[str]:
-    """Kinds a rule reports through upper-case groups (``URL_CREDENTIALS``: USERNAME, PASSWORD)."""
-    return {
-        name for name in regex.compile(rule.pattern, regex.VERBOSE).groupindex if name.isupper()
-    }
 
 
 def _reason(exc: Exception) -> str:

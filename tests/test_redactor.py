@@ -328,11 +328,17 @@ class TestRedactValue:
 
 class TestStats:
     def test_counters(self, redactor: Redactor) -> None:
-        """Counters count findings by kind and replacements by action."""
+        """Counters count findings by kind and rule, and replacements by action."""
         redactor.redact(f"to {EMAIL} and {EMAIL.upper()} from {IP}")
         redactor.redact("nothing here")
 
-        assert redactor.stats == {"kind:EMAIL": 2, "kind:IPV4": 1, "action:mask": 3}
+        assert redactor.stats == {
+            "kind:EMAIL": 2,
+            "kind:IPV4": 1,
+            "rule:EMAIL": 2,
+            "rule:IPV4": 1,
+            "action:mask": 3,
+        }
 
     def test_counters_hold_no_values(self, redactor: Redactor) -> None:
         """Counter names are kinds, actions and error names; their values are integers."""
