@@ -341,7 +341,7 @@ class TestStats:
         }
 
     def test_counters_hold_no_values(self, redactor: Redactor) -> None:
-        """Counter names are kinds, actions and error names; their values are integers."""
+        """Counter names are kinds, rules, actions and error names; their values are integers."""
         redactor.redact(" ".join(VALUES))
         redactor.redact_value({"password": "hunter2-Secret", "nested": [EMAIL, CARD]})
         redactor.redact("z" * (redactor.policy.limits.max_value_length + 1))
@@ -349,7 +349,7 @@ class TestStats:
         stats = redactor.stats
 
         assert all(isinstance(n, int) for n in stats.values())
-        assert all(name.partition(":")[0] in {"kind", "action", "error"} for name in stats)
+        assert all(name.partition(":")[0] in {"kind", "rule", "action", "error"} for name in stats)
         assert not any(value in repr(stats) for value in VALUES)
 
     def test_stats_is_a_snapshot(self, redactor: Redactor) -> None:
