@@ -28,7 +28,7 @@ from piiredact._keys import (
     word_end,
 )
 from piiredact.rules import BUILTIN_RULES, Rule
-from piiredact.rules._shape import fold
+from piiredact.rules._shape import expand_word_start, fold
 
 
 __all__ = ["BudgetExceeded", "Finding", "Matcher"]
@@ -78,8 +78,10 @@ _RULE, _CUE, _KEY = 0, 1, 2
 _UNTIMED_LENGTH = 4096
 # Characters that end one field and start another (logfmt, JSON, query strings, pipes).
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
-# More trigger positions than this for one rule: search the whole text once instead.
+# More than one trigger position per this many characters: search the whole text once instead of
+# around every trigger (one anchored match costs about as much as searching 16 characters).
 _DENSE = 64
+_DENSE_ANCHORS = 16
 # Longest match a context rule may make past its window (phone numbers, ids, dates, keys).
 _CONTEXT_MATCH_LENGTH = 80
 
@@ -155,13 +157,16 @@ class Matcher:
         self._keys = KeyIndex([(c.index, c.rule) for c in self._rules if c.rule.keys])
         # One automaton finds literal triggers, shape triggers, cues and key words in the fold.
         entries: dict[str, set[tuple[int, int]]] = {}
+        offsets: dict[str, int] = {}  # characters before the match in a word-start shape
         always = []
         for compiled in self._rules:
             rule = compiled.rule
             if rule.keyed_only:
                 continue
             for trigger in (*rule.triggers, *rule.shapes):
-                entries.setdefault(fold(trigger), set()).add((_RULE, compiled.index))
+                for word, offset in expand_word_start(fold(trigger)):
+                    entries.setdefault(word, set()).add((_RULE, compiled.index))
+                    offsets[word] = offset
             for cue in rule.context:
                 entries.setdefault(fold(cue), set()).add((_CUE, compiled.index))
             if not (rule.triggers or rule.shapes or rule.context):
@@ -172,7 +177,8 @@ class Matcher:
         for word, payload in entries.items():
             triggered = tuple(sorted(index for kind, index in payload if kind == _RULE))
             cued = tuple(sorted(index for kind, index in payload if kind == _CUE))
-            automaton.add_word(word, (len(word), triggered, cued, (_KEY, -1) in payload))
+            length = len(word) - offsets.get(word, 0)  # from where the match may start
+            automaton.add_word(word, (length, triggered, cued, (_KEY, -1) in payload))
         automaton.make_automaton()
         self._automaton = automaton
         self._always = frozenset(always)
@@ -190,8 +196,10 @@ class Matcher:
         starts: dict[int, set[int]] = {}
         cues: dict[int, list[int]] = {}
         keys: list[int] = []
-        for end, (length, rule_indexes, cue_rules, is_key) in self._automaton.iter(folded):
-            start = end + 1 - length
+        # The automaton reads the fold behind one space, so that a shape bound to the start of a
+        # word also matches at the start of the text; ``end`` is therefore an end in the text.
+        for end, (length, rule_indexes, cue_rules, is_key) in self._automaton.iter(" " + folded):
+            start = end - length
             for index in rule_indexes:
                 if index in starts:
                     starts[index].add(start)
@@ -199,9 +207,9 @@ class Matcher:
                     starts[index] = {start}
             if is_key:
                 keys.append(start)
-            if cue_rules and _is_word(text, folded, start, end + 1):
+            if cue_rules and _is_word(text, folded, start, end):
                 for index in cue_rules:
-                    cues.setdefault(index, []).append(end + 1)
+                    cues.setdefault(index, []).append(end)
         candidates: list[_Candidate] = []
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
@@ -242,26 +250,34 @@ class Matcher:
         candidates: list[_Candidate],
     ) -> None:
         rule = compiled.rule
-        spans: tuple[tuple[str, int, int], ...] = tuple(
-            (kind or rule.kind, match.start(name), match.end(name))
-            for name, kind in compiled.groups
-            if match.start(name) >= 0
-        ) or ((rule.kind, match.start(), match.end()),)
-        if len(spans) > 1:
-            spans = _join_adjacent(spans)
-        spans = tuple(span for span in spans if not _is_placeholder(match.string, span))
-        if not spans:
-            return
+        text = match.string
+        if compiled.groups:
+            spans: tuple[tuple[str, int, int], ...] = tuple(
+                (kind or rule.kind, match.start(name), match.end(name))
+                for name, kind in compiled.groups
+                if match.start(name) >= 0
+            )
+            if len(spans) > 1:
+                spans = _join_adjacent(spans)
+        else:
+            spans = ((rule.kind, match.start(), match.end()),)
+        if any(text[start] in "[<" for _, start, _ in spans):
+            spans = tuple(span for span in spans if not _is_placeholder(text, span))
+            if not spans:
+                return
         validator = compiled.validator
         if validator is not None:
             for _, start, end in spans:
-                if not validator(match.string[start:end]):
+                if not validator(text[start:end]):
                     return
         if rule.anti_context:
             window = folded[max(0, match.start() - rule.context_window) : match.start()]
             if any(word in window for word in rule.anti_context):
                 return
-        start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
+        if len(spans) == 1:
+            start, end = spans[0][1], spans[0][2]
+        else:
+            start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
         candidates.append(_Candidate(start, end, rule.priority, rule.kind, spans, rule.name))
 
     def _scan(
@@ -283,12 +299,7 @@ class Matcher:
             positions = {
                 p for p in positions if not (p and folded[p - 1].isalnum() and folded[p].isalnum())
             }
-        if positions is None or len(positions) > _DENSE:
-            # No triggers, or so many that one pass over the text is cheaper than one per trigger
-            # (and keeps adversarial input linear).
-            for match in compiled.pattern.finditer(text, timeout=timeout):
-                self._accept(compiled, match, folded, candidates)
-        elif rule.anchored:
+        if positions is not None and rule.anchored and len(positions) * _DENSE_ANCHORS < len(text):
             match_at = compiled.pattern.match
             covered = 0
             for position in sorted(positions):
@@ -298,16 +309,17 @@ class Matcher:
                 if found is not None:
                     covered = found.end()
                     self._accept(compiled, found, folded, candidates)
-        elif rule.window is not None:
-            before, after = rule.window
-            size = len(text)
-            searched = -1
-            for position in sorted(positions):
-                start, end = max(searched, position - before, 0), min(size, position + after + 2)
+        elif (
+            positions is not None
+            and rule.window is not None
+            and len(positions) * _DENSE < len(text)
+        ):
+            for start, end in _windows(sorted(positions), rule.window, len(text)):
                 for match in compiled.pattern.finditer(text, start, end, timeout=timeout):
                     self._accept(compiled, match, folded, candidates)
-                searched = end
         else:
+            # No triggers, no window, or triggers so dense that one pass over the text is
+            # cheaper than one per trigger.
             for match in compiled.pattern.finditer(text, timeout=timeout):
                 self._accept(compiled, match, folded, candidates)
 
@@ -326,7 +338,7 @@ class Matcher:
             timeout = self._timeout
         search = compiled.pattern.search
         window = compiled.rule.context_window
-        if len(cue_ends) > _DENSE:  # one pass, each match checked against the nearest cue
+        if len(cue_ends) * _DENSE > len(text):  # one pass, each match against the nearest cue
             for each in compiled.pattern.finditer(text, timeout=timeout):
                 nearest = bisect.bisect_right(cue_ends, each.start()) - 1
                 cue_end = cue_ends[nearest] if nearest >= 0 else -window - 1
@@ -408,6 +420,21 @@ class Matcher:
         if not shifted:
             return None
         return _Candidate(shifted[0][1], shifted[-1][2], 0, kind, shifted, compiled.rule.name)
+
+
+def _windows(positions: list[int], window: tuple[int, int], size: int) -> list[tuple[int, int]]:
+    """The stretches of text around sorted trigger *positions* that a windowed rule searches,
+    merged where they overlap (a match never starts inside one window and ends in the next)."""
+    before, after = window
+    merged: list[tuple[int, int]] = []
+    for position in positions:
+        # +2: the last character of a match and one more for its look-ahead.
+        start, end = max(0, position - before), min(size, position + after + 2)
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _is_placeholder(text: str, span: tuple[str, int, int]) -> bool:

@@ -108,11 +108,11 @@ class Redactor:
                                       ipv6_prefix=self.policy.ipv6_prefix))  # fmt: skip
             position = end
         parts.append(text[position:])
+        counts = Counter(f"kind:{finding.kind}" for finding in findings)
+        counts.update(f"rule:{finding.rule}" for finding in findings)
+        counts.update(f"action:{action}" for action in actions)
         with self._lock:
-            for finding, action in zip(findings, actions, strict=True):
-                self._counts[f"kind:{finding.kind}"] += 1
-                self._counts[f"rule:{finding.rule}"] += 1
-                self._counts[f"action:{action}"] += 1
+            self._counts.update(counts)
         return "".join(parts)
 
     # ------------------------------------------------------------------------- structures

@@ -42,8 +42,9 @@ class Rule:
         triggers: Literal strings, matched case-insensitively, one of which every match contains or
             follows. The rule's pattern only runs on text in which a trigger occurs. A rule with no
             triggers, shapes or context runs on every text.
-        shapes: Shape triggers: strings over ``0`` (a digit), ``a``/``A`` (a lower/upper-case
-            ASCII letter) and punctuation, one of which every match's shape contains (see
+        shapes: Shape triggers, written in the prefilter's fold: ``0`` stands for any digit,
+            letters are lower case, other characters are themselves (``0000 0000 0000``,
+            ``de00``), and a leading ``^`` means "at the start of a word" (see
             :mod:`piiredact.rules._shape`). They gate the rule like ``triggers``.
         anchored: Every match starts where one of the rule's triggers or shapes starts, at the
             start of a word, so the matcher only tries those positions.

@@ -99,7 +99,8 @@ _TWO_DIGIT = (
 
 
 def _international_phone_valid(value: str) -> bool:
-    digits = v.digits_only(value.replace("%2B", "+").replace("%2b", "+"))
+    value = value.replace("%20", " ").replace("%2B", "+").replace("%2b", "+")
+    digits = v.digits_only(value)
     if value.startswith("00"):
         digits = digits[2:]
     if not 7 <= len(digits) <= 15 or not v.looks_random(digits):
@@ -117,6 +118,7 @@ def _international_phone_valid(value: str) -> bool:
 
 
 def _national_phone_valid(value: str) -> bool:
+    value = value.replace("%20", " ")
     if v.looks_like_date(value):
         return False
     digits = v.digits_only(value)
@@ -182,8 +184,8 @@ RULES = (
         # The local part sits in a lookbehind, so the rule is anchored at the at sign.
         pattern=r"""
             (?<=(?<![\w.+%-])(?<!://[^\s/@:]{0,64}:)   # not URL user:password@
-              (?P<value>(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])++
-                (?:\.(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])++)*+))
+              (?P<value>(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])             # at most 64 (RFC 5321)
+                (?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-]|\.(?!\.)){0,63}))
             (?P<value2>
               (?:@|%40)
               (?:(?:[^\W_]|%[0-9A-Fa-f]{2})(?:(?:[\w-]|%[0-9A-Fa-f]{2}){0,61}[^\W_])?\.){1,8}
@@ -204,7 +206,9 @@ RULES = (
         # national number lengths of the country code.
         pattern=r"""
             (?<![\w+.%/-])
-            (?P<value>(?:\+|%2[Bb])[1-9]\d{0,3}(?:(?:[ .-]|%20)?\(?\d{1,5}\)?){1,6}+)
+            (?P<value>(?:\+|%2[Bb])
+              (?:[1-9]\d{6,14}(?![\d])                                   # compact E.164
+                |[1-9]\d{0,3}+(?:(?:[ .-]|%20)?\(?\d{1,5}+\)?(?![:/]\d)){1,6}+))  # grouped; not a time
             (?![\w+]|[.-]\d)
         """,
         triggers=("+", "%2b"),

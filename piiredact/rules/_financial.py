@@ -21,9 +21,9 @@ def _iban_alternatives() -> str:
     # Grouped by the country code's first letter, so the regex engine dispatches on it.
     by_letter: dict[str, list[str]] = {}
     for country, length in sorted(v.IBAN_LENGTHS.items()):
-        body = rf"{country[1]}\d{{2}}(?:(?:[ ]|%20)?[A-Z0-9]){{{length - 4}}}"
+        body = rf"{country[1]}\d{{2}}(?:(?:[ ]|%20)?+[A-Z0-9]){{{length - 4}}}+"
         by_letter.setdefault(country[0], []).append(body)
-    return "|".join(f"{letter}(?:{'|'.join(bodies)})" for letter, bodies in by_letter.items())
+    return "|".join(f"{letter}(?>{'|'.join(bodies)})" for letter, bodies in by_letter.items())
 
 
 _IBAN_COUNTRIES = _iban_alternatives()
@@ -41,7 +41,7 @@ RULES = (
               \d{4}(?P<sep>(?:[ -]|%20)?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}
               |\d{4}(?P<sep2>[ -]|%20)\d{6}(?P=sep2)\d{4,5}
             )
-            (?![\w]|[.,-]\d|[ ]\d)
+            (?![\w]|[.,-]\d|[ -]\d{4}(?!\d))                      # nor a longer grouped run
         """,
         shapes=(*digit_groups(4, 4, 4), *digit_groups(4, 6, 4), *digit_run(13)),
         validator=_card_valid,

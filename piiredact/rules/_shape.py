@@ -14,7 +14,7 @@ import itertools
 import string
 
 
-__all__ = ["FOLD", "digit_groups", "digit_run", "fold", "hex_groups"]
+__all__ = ["FOLD", "digit_groups", "digit_run", "expand_word_start", "fold", "hex_groups"]
 
 FOLD = bytes.maketrans(
     (string.digits + string.ascii_uppercase).encode(), ("0" * 10 + string.ascii_lowercase).encode()
@@ -29,14 +29,32 @@ def fold(text: str) -> str:
     return text.encode("latin-1", "replace").translate(FOLD).decode("latin-1")
 
 
+# What may stand before the start of a word: ``^`` at the start of a shape means one of these (the
+# matcher reads the text behind a space, so the start of the text counts too).
+WORD_START = string.punctuation.replace("^", "") + " \t\r\n\x0b\x0c"
+
+
+def expand_word_start(shape: str) -> tuple[tuple[str, int], ...]:
+    """
+    The literal words for *shape* and how many of their characters come before a match.
+
+    ``^0000`` (four digits at the start of a word) becomes `` 0000``, ``=0000``, ``"0000`` …
+    with offset 1; any other shape stands for itself with offset 0.
+    """
+    if not shape.startswith("^"):
+        return ((shape, 0),)
+    return tuple((start + shape[1:], 1) for start in WORD_START)
+
+
 def digit_groups(*sizes: int, separators: tuple[str, ...] = (" ", "-")) -> tuple[str, ...]:
     """The folds of digit groups of *sizes* joined by each separator (and by ``%20``)."""
     return tuple(separator.join("0" * size for size in sizes) for separator in (*separators, "%00"))
 
 
 def digit_run(length: int) -> tuple[str, ...]:
-    """The fold of *length* consecutive digits."""
-    return ("0" * length,)
+    """The fold of *length* consecutive digits at the start of a word (one trigger per run, not
+    one per digit of it)."""
+    return ("^" + "0" * length,)
 
 
 def hex_groups(size: int, count: int, separator: str) -> tuple[str, ...]:
