@@ -193,7 +193,7 @@ class Matcher:
             BudgetExceeded: The text holds more key words than the limits allow.
         """
         folded = fold(text)
-        starts: dict[int, set[int]] = {}
+        starts: dict[int, list[int]] = {}
         cues: dict[int, list[int]] = {}
         keys: list[int] = []
         # The automaton reads the fold behind one space, so that a shape bound to the start of a
@@ -202,9 +202,9 @@ class Matcher:
             start = end - length
             for index in rule_indexes:
                 if index in starts:
-                    starts[index].add(start)
+                    starts[index].append(start)
                 else:
-                    starts[index] = {start}
+                    starts[index] = [start]
             if is_key:
                 keys.append(start)
             if cue_rules and _is_word(text, folded, start, end):
@@ -285,7 +285,7 @@ class Matcher:
         compiled: _CompiledRule,
         text: str,
         folded: str,
-        positions: set[int] | None,
+        positions: list[int] | None,
         *,
         candidates: list[_Candidate],
         timeout: float | None,
@@ -296,13 +296,13 @@ class Matcher:
             timeout = self._timeout
         if positions is not None and rule.anchored:
             # Anchored rules start words: a trigger inside a word is no start.
-            positions = {
+            positions = [
                 p for p in positions if not (p and folded[p - 1].isalnum() and folded[p].isalnum())
-            }
+            ]
         if positions is not None and rule.anchored and len(positions) * _DENSE_ANCHORS < len(text):
             match_at = compiled.pattern.match
             covered = 0
-            for position in sorted(positions):
+            for position in sorted(set(positions)) if len(positions) > 1 else positions:
                 if position < covered:  # inside the previous match
                     continue
                 found = match_at(text, position, timeout=timeout)
@@ -314,7 +314,7 @@ class Matcher:
             and rule.window is not None
             and len(positions) * _DENSE < len(text)
         ):
-            for start, end in _windows(sorted(positions), rule.window, len(text)):
+            for start, end in _windows(sorted(set(positions)), rule.window, len(text)):
                 for match in compiled.pattern.finditer(text, start, end, timeout=timeout):
                     self._accept(compiled, match, folded, candidates)
         else:
@@ -458,6 +458,13 @@ def _join_adjacent(spans: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, 
 
 def _resolve(candidates: list[_Candidate]) -> list[Finding]:
     """Keep the longest candidates, then the higher priority, then the earlier; drop overlaps."""
+    if len(candidates) == 1:
+        (candidate,) = candidates
+        return [
+            Finding(kind, start, end, candidate.rule)
+            for kind, start, end in candidate.spans
+            if end > start
+        ]
     candidates.sort(key=lambda c: (c.start - c.end, -c.priority, c.start))
     starts: list[int] = []  # the kept spans, sorted and disjoint
     ends: list[int] = []

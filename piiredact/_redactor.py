@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from piiredact._actions import apply_action
+from piiredact._actions import apply_action, mask
 from piiredact._keyring import Keyring
 from piiredact._keys import key_words
 from piiredact._matcher import BudgetExceeded, Finding, Matcher
@@ -37,7 +37,16 @@ class Redactor:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_actions", "_counts", "_keyring", "_lock", "_matcher", "_safe_keys", "policy")
+    __slots__ = (
+        "_actions",
+        "_counts",
+        "_keyring",
+        "_lock",
+        "_masks",
+        "_matcher",
+        "_safe_keys",
+        "policy",
+    )
 
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy = policy if policy is not None else Policy()
@@ -57,6 +66,12 @@ class Redactor:
             self._keyring = (
                 Keyring.from_secret(key) if key is not None else Keyring.from_environment()
             ) or Keyring.ephemeral()
+        # A mask does not depend on the value: build each one once.
+        self._masks = {
+            rule_kind: mask(rule_kind[1])
+            for rule_kind, action in self._actions.items()
+            if action == "mask"
+        }
         self._safe_keys = frozenset(key_words(key) for key in self.policy.safe_keys)
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -101,18 +116,23 @@ class Redactor:
         parts = []
         position = 0
         actions = [self._actions.get((f.rule, f.kind), "mask") for f in findings]
-        for (kind, start, end, _), action in zip(findings, actions, strict=True):
+        masks = self._masks
+        for (kind, start, end, rule), action in zip(findings, actions, strict=True):
             parts.append(text[position:start])
-            parts.append(apply_action(action, kind, text[start:end], self._keyring,
-                                      ipv4_prefix=self.policy.ipv4_prefix,
-                                      ipv6_prefix=self.policy.ipv6_prefix))  # fmt: skip
+            replacement = masks.get((rule, kind))
+            if replacement is None:
+                replacement = apply_action(action, kind, text[start:end], self._keyring,
+                                           ipv4_prefix=self.policy.ipv4_prefix,
+                                           ipv6_prefix=self.policy.ipv6_prefix)  # fmt: skip
+            parts.append(replacement)
             position = end
         parts.append(text[position:])
-        counts = Counter(f"kind:{finding.kind}" for finding in findings)
-        counts.update(f"rule:{finding.rule}" for finding in findings)
-        counts.update(f"action:{action}" for action in actions)
         with self._lock:
-            self._counts.update(counts)
+            counts = self._counts
+            for finding, action in zip(findings, actions, strict=True):
+                counts["kind:" + finding.kind] += 1
+                counts["rule:" + finding.rule] += 1
+                counts["action:" + action] += 1
         return "".join(parts)
 
     # ------------------------------------------------------------------------- structures

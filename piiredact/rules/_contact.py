@@ -181,8 +181,10 @@ RULES = (
         # RFC 5322 dot-atom local part (the subset seen in real addresses: letters of any script as
         # in RFC 6531, digits and ! # * + ~ - _, no / = ? that would swallow URL paths),
         # an at sign (or its URL encoding), and a domain whose last label is alphabetic or punycode.
-        # The local part sits in a lookbehind, so the rule is anchored at the at sign.
+        # The local part sits in a lookbehind, so the rule is anchored at the at sign; a cheap
+        # look-ahead for "@label." first turns away Java's Object@1a2b and @mentions.
         pattern=r"""
+            (?=(?:@|%40)[\w%-]{1,63}+\.)
             (?<=(?<![\w.+%-])(?<!://[^\s/@:]{0,64}:)   # not URL user:password@
               (?P<value>(?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-])             # at most 64 (RFC 5321)
                 (?:%(?!40)[0-9A-Fa-f]{2}|[\w!#*+~-]|\.(?!\.)){0,63}))

@@ -36,7 +36,7 @@ RULES = (
         # ISO/IEC 7812 PAN, 13-19 digits, compact or in groups; Luhn + issuer prefix + length.
         # Not inside a longer word, number, hex string or UUID.
         pattern=r"""
-            (?<![\w.,/+-]|\d{4}[ ]|%20)                              # not inside a longer run
+            (?<![\w.,/+-]|%20)                                      # not inside a longer number
             (?P<value>
               \d{4}(?P<sep>(?:[ -]|%20)?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}
               |\d{4}(?P<sep2>[ -]|%20)\d{6}(?P=sep2)\d{4,5}

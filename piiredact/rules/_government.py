@@ -184,7 +184,7 @@ RULES = (
         keys=("dni", "nie", "nif", "documento"),
         shapes=(
             *(f"00000000{x}" for x in string.ascii_lowercase),
-            "00000000-",
+            *(f"00000000-{x}" for x in string.ascii_lowercase),
             "x0000000",
             "y0000000",
             "z0000000",

@@ -108,7 +108,15 @@ RULES = (
               |[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})
             (?![\w:-]|\.\w)
         """,
-        shapes=(*hex_groups(2, 2, ":"), *hex_groups(2, 2, "-"), *hex_groups(4, 1, ".")),
+        # Two framed octets with a hex letter, or three framed all-digit ones: every MAC has one
+        # of them, while timestamps (12:04:59) and dates (2005-06-03-15) have neither.
+        shapes=tuple(
+            shape
+            for separator in ":-"
+            for shape in (*hex_groups(2, 2, separator), f"{separator}00" * 3 + separator)
+            if shape != f"{separator}00{separator}00{separator}"
+        )
+        + hex_groups(4, 1, "."),
         window=(5, 14),
         validator=_mac_personal,
         priority=7,

@@ -160,7 +160,6 @@ RULES: tuple[Rule, ...] = (
             "latlng",
             "near",
             "nearest",
-            "map",
             "where",
         ),
         keys=(
@@ -270,7 +269,6 @@ _PERSON_CUES = (
     "welcome",
     "dear",
     "hello",
-    "hi",
     "signed by",
     "approved by",
     "requested by",

@@ -29,9 +29,10 @@ def fold(text: str) -> str:
     return text.encode("latin-1", "replace").translate(FOLD).decode("latin-1")
 
 
-# What may stand before the start of a word: ``^`` at the start of a shape means one of these (the
-# matcher reads the text behind a space, so the start of the text counts too).
-WORD_START = string.punctuation.replace("^", "") + " \t\r\n\x0b\x0c"
+# What may stand before the start of a word (``_`` joins words, as in regex ``\w``): ``^`` at the
+# start of a shape means one of these (the matcher reads the text behind a space, so the start of
+# the text counts too).
+WORD_START = string.punctuation.replace("^", "").replace("_", "") + " \t\r\n\x0b\x0c"
 
 
 def expand_word_start(shape: str) -> tuple[tuple[str, int], ...]:
