@@ -133,13 +133,13 @@ def word_end(text: str, pair: KeyValue) -> int:
     return match.end() if match else pair.end
 
 
-def phrase_end(text: str, pair: KeyValue) -> int:
-    """Where a bare value ends if it runs over the following words up to the next ``key=``."""
-    end = word_end(text, pair)
+def phrase_end(text: str, pair: KeyValue, word: int) -> int:
+    """Where a bare value ends if it runs from *word* (its :func:`word_end`) over the following
+    words up to the next ``key=``."""
     if not pair.bare:
-        return end
-    match = _PHRASE_AFTER.match(text, end)
-    return match.end() if match else end
+        return pair.end
+    match = _PHRASE_AFTER.match(text, word)
+    return match.end() if match else word
 
 
 # A key and its value, matched where the key starts. Values stop at whitespace, quotes and list
@@ -158,15 +158,9 @@ _KEY_VALUE = regex.compile(
     """,
     regex.VERBOSE,
 )
-_VALUE_GROUPS = (
-    ("jkey", "jval"),
-    ("jkey", "jbare"),
-    ("ekey", "eval"),
-    ("lkey", "lq"),
-    ("lkey", "ls"),
-    ("lkey", "lbare"),
-    ("hkey", "hval"),
-)
+# The key group of each value group.
+_KEY_OF = {"jval": "jkey", "jbare": "jkey", "eval": "ekey", "lq": "lkey", "ls": "lkey",
+           "lbare": "lkey", "hval": "hkey"}  # fmt: skip
 # Bounded, so that a hostile run of "key=key=…" stays linear.
 _WORD_AFTER = regex.compile(r"[^\s\"'&]{0,256}+")
 _PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]{1,64}+){0,8}+")
@@ -202,13 +196,15 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
                 break
         else:
             continue
-        for key_group, value_group in _VALUE_GROUPS:
-            value_start = match.start(value_group)
-            if value_start >= 0:
-                bare = value_group in _BARE_GROUPS
-                parsed = value_start
-                yield KeyValue(match[key_group], value_start, match.end(value_group), bare)
-                break
+        value_group = match.lastgroup  # every branch ends with its value
+        if value_group in _KEY_OF:
+            parsed = match.start(value_group)
+            yield KeyValue(
+                match[_KEY_OF[value_group]],
+                parsed,
+                match.end(value_group),
+                value_group in _BARE_GROUPS,
+            )
 
 
 # SQL ``INSERT INTO t (a, b) VALUES (1, 'x')``: columns and values pair up by position.

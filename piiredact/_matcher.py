@@ -376,15 +376,18 @@ class Matcher:
         self, indexes: tuple[int, ...], text: str, pair: KeyValue, candidates: list[_Candidate]
     ) -> None:
         """Add a candidate for the first rule under the key that accepts the whole value."""
+        # A bare value's extent is ambiguous: a secret runs to the next space, anything else may
+        # be the longest reading that its rule accepts whole (``street=12 Main St``).
+        secret_ends: tuple[int, ...] = (pair.end,)
+        other_ends: tuple[int, ...] = (pair.end,)
+        if pair.bare:
+            word = word_end(text, pair)
+            secret_ends = (word,)
+            other_ends = tuple(dict.fromkeys((phrase_end(text, pair, word), word, pair.end)))
         for index in indexes:
             compiled = self._rules[index]
-            if not pair.bare:
-                ends: tuple[int, ...] = (pair.end,)
-            elif compiled.rule.category == "credential":
-                ends = (word_end(text, pair),)  # a secret runs to the next space
-            else:  # the longest reading that the rule accepts whole
-                ends = (phrase_end(text, pair), word_end(text, pair), pair.end)
-            for end in dict.fromkeys(ends):
+            ends = secret_ends if compiled.rule.category == "credential" else other_ends
+            for end in ends:
                 candidate = self._match_whole(compiled, text, pair.start, end)
                 if candidate is not None:
                     candidates.append(candidate)
@@ -393,11 +396,15 @@ class Matcher:
     def _match_whole(
         self, compiled: _CompiledRule, text: str, start: int, end: int
     ) -> _Candidate | None:
-        raw = text[start:end]
-        value = raw.strip()
-        if value.lower() in _LITERALS or _PLACEHOLDER.fullmatch(value):
+        value = text[start:end]
+        if value[:1].isspace() or value[-1:].isspace():
+            stripped = value.strip()
+            start += value.index(stripped)
+            value = stripped
+        if (len(value) < 10 and value.lower() in _LITERALS) or (
+            value[:1] in "[<" and _PLACEHOLDER.fullmatch(value)
+        ):
             return None
-        start += raw.index(value)
         decoded = unquote(value) if "%" in value else value
         timeout = self._timeout if compiled.custom or len(value) > _UNTIMED_LENGTH else None
         match = compiled.pattern.fullmatch(decoded, timeout=timeout)

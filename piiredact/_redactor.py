@@ -38,12 +38,11 @@ class Redactor:
     """
 
     __slots__ = (
-        "_actions",
         "_counts",
         "_keyring",
         "_lock",
-        "_masks",
         "_matcher",
+        "_plans",
         "_safe_keys",
         "policy",
     )
@@ -55,22 +54,26 @@ class Redactor:
         self._matcher = Matcher(
             rules, timeout=limits.match_timeout, max_key_pairs=limits.max_key_pairs
         )
-        self._actions = {
+        actions = {
             (rule.name, kind): self.policy.action_for(rule, kind)
             for rule in rules
             for kind in self._matcher.kinds_by_rule[rule.name]
         }
         self._keyring: Keyring | None = None
-        if "token" in self._actions.values():
+        if "token" in actions.values():
             key = self.policy.token_key
             self._keyring = (
                 Keyring.from_secret(key) if key is not None else Keyring.from_environment()
             ) or Keyring.ephemeral()
-        # A mask does not depend on the value: build each one once.
-        self._masks = {
-            rule_kind: mask(rule_kind[1])
-            for rule_kind, action in self._actions.items()
-            if action == "mask"
+        # Per rule and kind: the action, the replacement when it does not depend on the value
+        # (a mask), and the counters a finding moves.
+        self._plans = {
+            (rule, kind): (
+                action,
+                mask(kind) if action == "mask" else None,
+                (f"kind:{kind}", f"rule:{rule}", f"action:{action}"),
+            )
+            for (rule, kind), action in actions.items()
         }
         self._safe_keys = frozenset(key_words(key) for key in self.policy.safe_keys)
         self._counts: Counter[str] = Counter()
@@ -115,24 +118,23 @@ class Redactor:
     def _apply(self, text: str, findings: list[Finding]) -> str:
         parts = []
         position = 0
-        actions = [self._actions.get((f.rule, f.kind), "mask") for f in findings]
-        masks = self._masks
-        for (kind, start, end, rule), action in zip(findings, actions, strict=True):
+        plans = self._plans
+        counters: list[str] = []
+        for kind, start, end, rule in findings:
+            action, replacement, names = plans[rule, kind]
             parts.append(text[position:start])
-            replacement = masks.get((rule, kind))
             if replacement is None:
                 replacement = apply_action(action, kind, text[start:end], self._keyring,
                                            ipv4_prefix=self.policy.ipv4_prefix,
                                            ipv6_prefix=self.policy.ipv6_prefix)  # fmt: skip
             parts.append(replacement)
+            counters.extend(names)
             position = end
         parts.append(text[position:])
         with self._lock:
             counts = self._counts
-            for finding, action in zip(findings, actions, strict=True):
-                counts["kind:" + finding.kind] += 1
-                counts["rule:" + finding.rule] += 1
-                counts["action:" + action] += 1
+            for name in counters:
+                counts[name] += 1
         return "".join(parts)
 
     # ------------------------------------------------------------------------- structures

@@ -6,7 +6,7 @@ import ipaddress
 import itertools
 
 from piiredact.rules import Rule
-from piiredact.rules._shape import hex_groups
+from piiredact.rules._shape import HEX_FOLD, WORD_START, hex_groups
 
 
 def _ipv4_personal(value: str) -> bool:
@@ -91,9 +91,17 @@ RULES = (
                (?:(?:[0-9A-Fa-f]{1,4}:){0,5}(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?)
             (?![\w]|\.\w|:[0-9A-Fa-f]*[^\d\W]|::|/\d)                         # a :port may follow
         """,
-        triggers=("::",),
+        # "::" between hex digits or delimiters (not Class::method or std::vector), or a full
+        # group of four between colons.
+        shapes=(
+            *(
+                before + "::" + after
+                for before in HEX_FOLD + WORD_START
+                for after in HEX_FOLD + WORD_START
+            ),
+            *hex_groups(4, 1, ":"),
+        ),
         window=(40, 46),
-        shapes=hex_groups(4, 1, ":"),
         validator=_ipv6_personal,
         priority=6,
         description="IPv6 address in any RFC 4291 text form (loopback and unspecified excepted)",

@@ -263,7 +263,6 @@ _PERSON_CUES = (
     "customer",
     "patient",
     "employee",
-    "member",
     "recipient",
     "sender",
     "welcome",
@@ -275,17 +274,11 @@ _PERSON_CUES = (
     "invited",
     "referred by",
     "on behalf of",
-    "contact",
     "cardholder",
-    "holder",
     "beneficiary",
     "payee",
     "applicant",
-    "tenant",
-    "guest",
     "passenger",
-    "driver",
-    "author",
 )
 
 RULES = (

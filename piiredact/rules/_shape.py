@@ -14,12 +14,20 @@ import itertools
 import string
 
 
-__all__ = ["FOLD", "digit_groups", "digit_run", "expand_word_start", "fold", "hex_groups"]
+__all__ = [
+    "FOLD",
+    "HEX_FOLD",
+    "WORD_START",
+    "digit_groups",
+    "digit_run",
+    "expand_word_start",
+    "fold",
+    "hex_groups",
+]
 
 FOLD = bytes.maketrans(
     (string.digits + string.ascii_uppercase).encode(), ("0" * 10 + string.ascii_lowercase).encode()
 )
-_HEX = "0abcdef"
 
 
 def fold(text: str) -> str:
@@ -29,10 +37,12 @@ def fold(text: str) -> str:
     return text.encode("latin-1", "replace").translate(FOLD).decode("latin-1")
 
 
-# What may stand before the start of a word (``_`` joins words, as in regex ``\w``): ``^`` at the
-# start of a shape means one of these (the matcher reads the text behind a space, so the start of
-# the text counts too).
-WORD_START = string.punctuation.replace("^", "").replace("_", "") + " \t\r\n\x0b\x0c"
+# What may stand before a value that starts a word: ``^`` at the start of a shape means one of
+# these delimiters (the matcher reads the text behind a space, so the start of the text counts
+# too). Connectors such as ``_ - . / + @ %`` are left out: a number after them is part of a
+# longer token (``blk_-1608…``, ``v1.2``, ``/10.0``).
+WORD_START = " \t\r\n\x0b\x0c\"'`([{<>)]}=:;|,!?*&#$~\\"
+HEX_FOLD = "0abcdef"
 
 
 def expand_word_start(shape: str) -> tuple[tuple[str, int], ...]:
@@ -62,7 +72,7 @@ def hex_groups(size: int, count: int, separator: str) -> tuple[str, ...]:
     """The folds of *count* hex groups of *size* characters framed by *separator* on both sides
     (``:0a:f0:``)."""
     shapes = []
-    for chars in itertools.product(_HEX, repeat=size * count):
+    for chars in itertools.product(HEX_FOLD, repeat=size * count):
         groups = ["".join(chars[i : i + size]) for i in range(0, size * count, size)]
         shapes.append(separator + separator.join(groups) + separator)
     return tuple(shapes)
