@@ -5,6 +5,7 @@ Key names: splitting them into words, deciding which rules their values fall und
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -225,7 +226,9 @@ def iter_sql_insert_values(text: str, timeout: float | None) -> Iterator[KeyValu
             (m.start("quoted"), m.end("quoted"))
             if m.start("quoted") >= 0
             else (m.start("bare"), m.end("bare"))
-            for m in _SQL_VALUE.finditer(match["values"], timeout=timeout)
+            for m in itertools.islice(
+                _SQL_VALUE.finditer(match["values"], timeout=timeout), len(columns)
+            )
         ]
         for column, (start, end) in zip(columns, values, strict=False):
             yield KeyValue(column, offset + start, offset + end, bare=False)

@@ -242,7 +242,7 @@ RULES = (
         category="contact",
         # North American numbers written the way people write them: (NXX) NXX-XXXX, NXX-NXX-XXXX.
         pattern=r"""
-            (?<![\w+.%/-])
+            (?=[(2-9])(?<![\w+.%/-])
             (?P<value>\([2-9]\d{2}\)[ ]?\d{3}[-.]\d{4}|[2-9]\d{2}-[2-9]\d{2}-\d{4})
             (?![\w]|[.-]\d)
         """,

@@ -41,7 +41,7 @@ RULES = (
               \d{4}(?P<sep>(?:[ -]|%20)?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}
               |\d{4}(?P<sep2>[ -]|%20)\d{6}(?P=sep2)\d{4,5}
             )
-            (?![\w]|[.,-]\d|[ -]\d{4}(?!\d))                      # nor a longer grouped run
+            (?![\w]|[.,-]\d)
         """,
         shapes=(*digit_groups(4, 4, 4), *digit_groups(4, 6, 4), *digit_run(13)),
         validator=_card_valid,
@@ -54,7 +54,7 @@ RULES = (
         name="IBAN",
         anchored=True,
         category="financial",
-        pattern=rf"(?<![\w])(?:{_IBAN_COUNTRIES})(?![\w])",
+        pattern=rf"(?=[A-Z]{{2}}\d{{2}})(?<![\w])(?:{_IBAN_COUNTRIES})(?![\w])",
         shapes=tuple(country.lower() + "00" for country in v.IBAN_LENGTHS),
         validator=_iban_valid,
         priority=9,

@@ -37,7 +37,8 @@ def _id(
     return Rule(
         name=name,
         category="government_id",
-        pattern=f"{_START}(?:{body}){_END}",
+        # The look-ahead for an alphanumeric character is a cheap first test at every position.
+        pattern=f"(?=[0-9A-Za-z<]){_START}(?:{body}){_END}",
         validator=check,
         priority=7,
         description=description,

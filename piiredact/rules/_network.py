@@ -62,8 +62,9 @@ RULES = (
         # RFC 791 dotted quad; a CIDR suffix means a network, which is what generalization
         # produces, so it is not an address.
         pattern=rf"""
+            (?=\d{{1,3}}\.)                                             # cheap first test
             (?<![\w.]|\d\.|[vV]\.?|[A-Za-z]/)                        # not Chrome/120.0.0.0
-            (?<!(?<![A-Za-z])(?i:version|firmware|build|release|ver|rev)["']?[ ]?[=:][ ]?["']?)  # not a version
+            (?<!(?<![A-Za-z])(?i:version|firmware|build|release|ver|rev|agent)["']?[ ]?[=:]?[ ]?["']?)
             {_OCTET}(?:\.{_OCTET}){{3}}
             (?![\w]|\.\d|/\d)
         """,
@@ -72,10 +73,8 @@ RULES = (
             ".".join("0" * n for n in sizes) + ".0"
             for sizes in itertools.product((1, 2, 3), repeat=3)
         ),
+        # "firmware version 4.2.17.147", "agent 7.6.30.241 started", "version=…": not addresses.
         validator=_ipv4_personal,
-        # "firmware version 4.2.17.147", "agent 7.6.30.241 started": versions, not addresses.
-        anti_context=("version", "firmware", "agent", "release", "build"),
-        context_window=20,
         action="mask",
         priority=6,
         description="IPv4 address (loopback, unspecified and multicast excepted)",
