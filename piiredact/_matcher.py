@@ -78,10 +78,19 @@ _RULE, _CUE, _KEY = 0, 1, 2
 _UNTIMED_LENGTH = 4096
 # Characters that end one field and start another (logfmt, JSON, query strings, pipes).
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
-# More than one trigger position per this many characters: search the whole text once instead of
-# around every trigger (one anchored match costs about as much as searching 16 characters).
+# Past this many trigger positions, and more than one per _DENSE (anchored: _DENSE_ANCHORS)
+# characters, one search of the whole text is cheaper than one around every trigger (an anchored
+# match costs about as much as searching 16 characters), and hostile input stays linear.
+_MANY = 64
 _DENSE = 64
 _DENSE_ANCHORS = 16
+
+
+def _dense(positions: list[int], text: str, anchored: bool) -> bool:
+    spacing = _DENSE_ANCHORS if anchored else _DENSE
+    return len(positions) > _MANY and len(positions) * spacing > len(text)
+
+
 # Longest match a context rule may make past its window (phone numbers, ids, dates, keys).
 _CONTEXT_MATCH_LENGTH = 80
 
@@ -248,7 +257,8 @@ class Matcher:
         match: regex.Match[str],
         folded: str,
         candidates: list[_Candidate],
-    ) -> None:
+    ) -> bool:
+        """Validate *match* and add it as a candidate; True when it was added."""
         rule = compiled.rule
         text = match.string
         if compiled.groups:
@@ -264,21 +274,22 @@ class Matcher:
         if any(text[start] in "[<" for _, start, _ in spans):
             spans = tuple(span for span in spans if not _is_placeholder(text, span))
             if not spans:
-                return
+                return False
         validator = compiled.validator
         if validator is not None:
             for _, start, end in spans:
                 if not validator(text[start:end]):
-                    return
+                    return False
         if rule.anti_context:
             window = folded[max(0, match.start() - rule.context_window) : match.start()]
             if any(word in window for word in rule.anti_context):
-                return
+                return False
         if len(spans) == 1:
             start, end = spans[0][1], spans[0][2]
         else:
             start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
         candidates.append(_Candidate(start, end, rule.priority, rule.kind, spans, rule.name))
+        return True
 
     def _scan(
         self,
@@ -299,29 +310,46 @@ class Matcher:
             positions = [
                 p for p in positions if not (p and folded[p - 1].isalnum() and folded[p].isalnum())
             ]
-        if positions is not None and rule.anchored and len(positions) * _DENSE_ANCHORS < len(text):
-            match_at = compiled.pattern.match
-            covered = 0
-            for position in sorted(set(positions)) if len(positions) > 1 else positions:
-                if position < covered:  # inside the previous match
-                    continue
-                found = match_at(text, position, timeout=timeout)
-                if found is not None:
-                    covered = found.end()
-                    self._accept(compiled, found, folded, candidates)
-        elif (
-            positions is not None
-            and rule.window is not None
-            and len(positions) * _DENSE < len(text)
-        ):
-            for start, end in _windows(sorted(set(positions)), rule.window, len(text)):
-                for match in compiled.pattern.finditer(text, start, end, timeout=timeout):
-                    self._accept(compiled, match, folded, candidates)
-        else:
-            # No triggers, no window, or triggers so dense that one pass over the text is
-            # cheaper than one per trigger.
-            for match in compiled.pattern.finditer(text, timeout=timeout):
-                self._accept(compiled, match, folded, candidates)
+        if positions is not None and not _dense(positions, text, rule.anchored):
+            if rule.anchored:
+                match_at = compiled.pattern.match
+                covered = 0
+                for position in sorted(set(positions)) if len(positions) > 1 else positions:
+                    if position < covered:  # inside the previous match
+                        continue
+                    found = match_at(text, position, timeout=timeout)
+                    if found is not None and self._accept(compiled, found, folded, candidates):
+                        covered = found.end()
+                return
+            if rule.window is not None:
+                for start, end in _windows(sorted(set(positions)), rule.window, len(text)):
+                    self._search(
+                        compiled, text, folded, (start, end), candidates=candidates, timeout=timeout
+                    )
+                return
+        # No triggers, no window, or triggers so dense that one pass over the text is cheaper
+        # than one per trigger.
+        self._search(compiled, text, folded, (0, len(text)), candidates=candidates, timeout=timeout)
+
+    def _search(
+        self,
+        compiled: _CompiledRule,
+        text: str,
+        folded: str,
+        span: tuple[int, int],
+        *,
+        candidates: list[_Candidate],
+        timeout: float | None,
+    ) -> None:
+        """Every match of a rule in ``text[start:end]``; after a rejected match, the search goes
+        on from the next character (a shorter or later match may start inside it)."""
+        search = compiled.pattern.search
+        position, end = span
+        while (match := search(text, position, end, timeout=timeout)) is not None:
+            if self._accept(compiled, match, folded, candidates):
+                position = match.end()
+            else:
+                position = match.start() + 1
 
     def _scan_after(
         self,
@@ -338,7 +366,7 @@ class Matcher:
             timeout = self._timeout
         search = compiled.pattern.search
         window = compiled.rule.context_window
-        if len(cue_ends) * _DENSE > len(text):  # one pass, each match against the nearest cue
+        if _dense(cue_ends, text, anchored=False):  # one pass, each match against the nearest cue
             for each in compiled.pattern.finditer(text, timeout=timeout):
                 nearest = bisect.bisect_right(cue_ends, each.start()) - 1
                 cue_end = cue_ends[nearest] if nearest >= 0 else -window - 1
@@ -355,11 +383,11 @@ class Matcher:
             while (match := search(text, position, stop, timeout=timeout)) is not None:
                 if match.start() > cue_end + window:
                     break
-                before = len(candidates)
                 # The cue must speak of this value: no other field may stand between them.
-                if not _FIELD_BREAK.search(text, cue_end, match.start()):
-                    self._accept(compiled, match, folded, candidates)
-                position = match.end() if len(candidates) > before else match.start() + 1
+                accepted = not _FIELD_BREAK.search(text, cue_end, match.start()) and self._accept(
+                    compiled, match, folded, candidates
+                )
+                position = match.end() if accepted else match.start() + 1
 
     def _scan_keys(
         self, text: str, hits: list[int], candidates: list[_Candidate], timeout: float | None

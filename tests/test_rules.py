@@ -268,6 +268,12 @@ POSITIVES = [
     _case("customer asked to call mobile «PHONE:0044 7911 123456» after 5pm", "phone-00-prefix"),
     _case("INSERT INTO leads (id, phone) VALUES (9, '«PHONE:+49 30 901820»')", "phone-sql"),
     # -------------------------------------------------------------- IPV4
+    # Regressions: values right next to other numbers, versions and scope operators.
+    _case("card «CREDIT_CARD:4111 1111 1111 1111» 200 OK", "card-before-a-number"),
+    _case("04-17 12:00:01.5  2227 «CREDIT_CARD:4111 1111 1111 1111» 2227 V", "card-between-pids"),
+    _case("call «PHONE:+14155550132» 03-17 16:13:38.819 ok", "phone-before-a-date"),
+    _case("AppleCamIn::wake «IPV6:2001:39a2:1bb3:d9f1:6ff7:3226:b0ba:abe4»", "ipv6-after-scope"),
+    _case("iconservicesagent[328]: «IPV4:23.52.123.194» -[ISGenerate]", "ipv4-after-agent-name"),
     _case("client «IPV4:203.0.113.45» connected", "ipv4-plain"),
     _case('{"remote_addr": "«IPV4:198.51.100.7»", "status": 200}', "ipv4-json"),
     _case(
@@ -621,6 +627,15 @@ NEGATIVES = [
     pytest.param("retrying in 30s (attempt 3/5)", id="attempts"),
     pytest.param("ip route add 10.0.0.0/8 via gateway", id="cidr-network"),
     pytest.param('ETag: "33a64df551425fcc55e4d42a148795d9f25f89d4"', id="etag"),
+    pytest.param("Mozilla/5.0 Chrome/120.0.0.0 Safari/537.36", id="user-agent-version"),
+    pytest.param("agent 7.6.30.241 started (build 5f632a4)", id="agent-version"),
+    pytest.param("firmware version 4.2.2.228 installed", id="firmware-version"),
+    pytest.param("2005-06-03-15.49.38.026704 R02-M1-N0-C:J12-U11 RAS", id="bgl-timestamp"),
+    pytest.param("20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged", id="healthapp"),
+    pytest.param("Session: 30546173_4275933214 initialized by client", id="cbs-session-counter"),
+    pytest.param("sessionid: 0x14f05578bf8000b closed", id="zookeeper-session-id"),
+    pytest.param("addr=0.0.0.0:8080 ok", id="bind-address-under-addr-key"),
+    pytest.param("owner=mhoffmann closed the ticket", id="lowercase-owner-handle"),
     pytest.param("x-request-id: 01HZX3K7Q8W9Y2M4N6P8R0T2V4", id="ulid"),
     pytest.param("date=2024-06-14 day=14 week=24", id="dates"),
     pytest.param("std::vector<int> resized; a::b::c resolved", id="cpp-scope"),
