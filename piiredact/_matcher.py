@@ -56,6 +56,24 @@ class BudgetExceeded(Exception):
         self.reason = reason
 
 
+class _Candidates(list["_Candidate"]):
+    """The candidates of one search, and how many more rejected matches it may afford."""
+
+    __slots__ = ("rejections_left",)
+
+    def __init__(self, rejections_left: int) -> None:
+        super().__init__()
+        self.rejections_left = rejections_left
+
+    def reject(self) -> bool:
+        """Count one rejected match; a text that keeps producing them is hostile: stop."""
+        self.rejections_left -= 1
+        if self.rejections_left < 0:
+            reason = "too_many_candidates"
+            raise BudgetExceeded(reason)
+        return False
+
+
 class _Candidate(NamedTuple):
     start: int
     end: int
@@ -78,6 +96,11 @@ _RULE, _CUE, _KEY = 0, 1, 2
 _UNTIMED_LENGTH = 4096
 # Characters that end one field and start another (logfmt, JSON, query strings, pipes).
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
+# Rejected matches (look-alikes that fail validation) one text may produce: at least this many,
+# or one per _REJECTION_SPACING characters. Real logs stay far below; hostile input that keeps
+# the matcher busy with near misses fails closed instead.
+_REJECTIONS = 1024
+_REJECTION_SPACING = 32
 # Past this many trigger positions, and more than one per _DENSE (anchored: _DENSE_ANCHORS)
 # characters, one search of the whole text is cheaper than one around every trigger (an anchored
 # match costs about as much as searching 16 characters), and hostile input stays linear.
@@ -219,7 +242,7 @@ class Matcher:
             if cue_rules and _is_word(text, folded, start, end):
                 for index in cue_rules:
                     cues.setdefault(index, []).append(end)
-        candidates: list[_Candidate] = []
+        candidates = _Candidates(max(_REJECTIONS, len(text) // _REJECTION_SPACING))
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
         for index, positions in starts.items():
@@ -245,7 +268,7 @@ class Matcher:
         """Like :meth:`find`, for a value known to sit under *key* (a mapping entry)."""
         indexes = self._keys.rules_for(key)
         if indexes:
-            candidates: list[_Candidate] = []
+            candidates = _Candidates(_REJECTIONS)
             self._match_value(indexes, text, KeyValue(key, 0, len(text), bare=False), candidates)
             if candidates:
                 return _resolve(candidates)
@@ -256,7 +279,7 @@ class Matcher:
         compiled: _CompiledRule,
         match: regex.Match[str],
         folded: str,
-        candidates: list[_Candidate],
+        candidates: _Candidates,
     ) -> bool:
         """Validate *match* and add it as a candidate; True when it was added."""
         rule = compiled.rule
@@ -274,16 +297,16 @@ class Matcher:
         if any(text[start] in "[<" for _, start, _ in spans):
             spans = tuple(span for span in spans if not _is_placeholder(text, span))
             if not spans:
-                return False
+                return candidates.reject()
         validator = compiled.validator
         if validator is not None:
             for _, start, end in spans:
                 if not validator(text[start:end]):
-                    return False
+                    return candidates.reject()
         if rule.anti_context:
             window = folded[max(0, match.start() - rule.context_window) : match.start()]
             if any(word in window for word in rule.anti_context):
-                return False
+                return candidates.reject()
         if len(spans) == 1:
             start, end = spans[0][1], spans[0][2]
         else:
@@ -298,7 +321,7 @@ class Matcher:
         folded: str,
         positions: list[int] | None,
         *,
-        candidates: list[_Candidate],
+        candidates: _Candidates,
         timeout: float | None,
     ) -> None:
         """Match a rule at or near its trigger positions, or anywhere when it says nothing."""
@@ -338,7 +361,7 @@ class Matcher:
         folded: str,
         span: tuple[int, int],
         *,
-        candidates: list[_Candidate],
+        candidates: _Candidates,
         timeout: float | None,
     ) -> None:
         """Every match of a rule in ``text[start:end]``; after a rejected match, the search goes
@@ -358,7 +381,7 @@ class Matcher:
         folded: str,
         cue_ends: list[int],
         *,
-        candidates: list[_Candidate],
+        candidates: _Candidates,
         timeout: float | None,
     ) -> None:
         """Match a context rule only where it starts within its window after a cue."""
@@ -390,7 +413,7 @@ class Matcher:
                 position = match.end() if accepted else match.start() + 1
 
     def _scan_keys(
-        self, text: str, hits: list[int], candidates: list[_Candidate], timeout: float | None
+        self, text: str, hits: list[int], candidates: _Candidates, timeout: float | None
     ) -> None:
         pairs: Iterable[KeyValue] = iter_key_values(text, hits, timeout)
         if "insert" in text or "INSERT" in text:
@@ -401,7 +424,7 @@ class Matcher:
                 self._match_value(indexes, text, pair, candidates)
 
     def _match_value(
-        self, indexes: tuple[int, ...], text: str, pair: KeyValue, candidates: list[_Candidate]
+        self, indexes: tuple[int, ...], text: str, pair: KeyValue, candidates: _Candidates
     ) -> None:
         """Add a candidate for the first rule under the key that accepts the whole value."""
         # A bare value's extent is ambiguous: a secret runs to the next space, anything else may
