@@ -101,17 +101,14 @@ _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
 # the matcher busy with near misses fails closed instead.
 _REJECTIONS = 1024
 _REJECTION_SPACING = 32
-# Past this many trigger positions, and more than one per _DENSE (anchored: _DENSE_ANCHORS)
-# characters, one search of the whole text is cheaper than one around every trigger (an anchored
-# match costs about as much as searching 16 characters), and hostile input stays linear.
+# Past this many trigger positions, and more than one per _DENSE characters, one search of the
+# whole text is cheaper than one around every trigger, and hostile input stays linear.
 _MANY = 64
 _DENSE = 64
-_DENSE_ANCHORS = 16
 
 
-def _dense(positions: list[int], text: str, anchored: bool) -> bool:
-    spacing = _DENSE_ANCHORS if anchored else _DENSE
-    return len(positions) > _MANY and len(positions) * spacing > len(text)
+def _dense(positions: list[int], text: str) -> bool:
+    return len(positions) > _MANY and len(positions) * _DENSE > len(text)
 
 
 # Longest match a context rule may make past its window (phone numbers, ids, dates, keys).
@@ -333,7 +330,10 @@ class Matcher:
             positions = [
                 p for p in positions if not (p and folded[p - 1].isalnum() and folded[p].isalnum())
             ]
-        if positions is not None and not _dense(positions, text, rule.anchored):
+        # Anchored rules are tried at their trigger positions however many there are (a flood of
+        # near misses runs into the rejection budget); other rules search windows around their
+        # triggers unless the triggers are dense.
+        if positions is not None and (rule.anchored or not _dense(positions, text)):
             if rule.anchored:
                 match_at = compiled.pattern.match
                 covered = 0
@@ -341,7 +341,9 @@ class Matcher:
                     if position < covered:  # inside the previous match
                         continue
                     found = match_at(text, position, timeout=timeout)
-                    if found is not None and self._accept(compiled, found, folded, candidates):
+                    if found is None:
+                        candidates.reject()  # a trigger that starts nothing is a near miss too
+                    elif self._accept(compiled, found, folded, candidates):
                         covered = found.end()
                 return
             if rule.window is not None:
@@ -389,7 +391,7 @@ class Matcher:
             timeout = self._timeout
         search = compiled.pattern.search
         window = compiled.rule.context_window
-        if _dense(cue_ends, text, anchored=False):  # one pass, each match against the nearest cue
+        if _dense(cue_ends, text):  # one pass, each match against the nearest cue
             for each in compiled.pattern.finditer(text, timeout=timeout):
                 nearest = bisect.bisect_right(cue_ends, each.start()) - 1
                 cue_end = cue_ends[nearest] if nearest >= 0 else -window - 1
