@@ -219,7 +219,7 @@ class Matcher:
 
         Raises:
             TimeoutError: A pattern ran out of its CPU budget (the caller fails closed).
-            BudgetExceeded: The text holds more key words than the limits allow.
+            BudgetExceeded: The text holds more key words or near misses than the limits allow.
         """
         folded = fold(text)
         starts: dict[int, list[int]] = {}
@@ -239,6 +239,8 @@ class Matcher:
             if cue_rules and _is_word(text, folded, start, end):
                 for index in cue_rules:
                     cues.setdefault(index, []).append(end)
+        if not (starts or cues or keys or self._always):
+            return []  # the common case: nothing in the text can match
         candidates = _Candidates(max(_REJECTIONS, len(text) // _REJECTION_SPACING))
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
