@@ -64,6 +64,7 @@ FILLER_WORDS = frozenset(
 )
 # What follows a key word in the formats we parse: = (logfmt, query, SQL), " and ' (JSON, reprs),
 # : (headers), \ (escaped JSON), [ (arrays), or a connector or filler word (phone_number, callerId).
+_JOINTS = ("_", "-", ".", "", " ")
 _KEY_ENDINGS = ("=", '"', "'", ":", " =", "\\", "[", "_", "-", ".", "number", "id", "no")
 
 
@@ -92,7 +93,10 @@ class KeyIndex:
                 words = key_words(key)
                 head = next((w for w in reversed(words) if w not in FILLER_WORDS), words[-1])
                 by_word.setdefault(head, []).append((words, excluded, index))
-                triggers.update(head + ending for ending in _KEY_ENDINGS)
+                if len(words) == 1:
+                    triggers.update(head + ending for ending in _KEY_ENDINGS)
+                else:  # "tax_file", "taxFile", "tax-file": the first two words, joined
+                    triggers.update(words[0] + joint + words[1] for joint in _JOINTS)
         self._by_word = {word: tuple(entries) for word, entries in by_word.items()}
         #: Strings (lower case) one of which occurs wherever a value sits under a known key.
         self.trigger_words = frozenset(triggers)
