@@ -15,7 +15,7 @@ from collections.abc import Callable
 import regex
 
 from piiredact.rules import Rule
-from piiredact.rules._personal import birth_date_valid, username_valid
+from piiredact.rules._personal import username_valid
 
 
 # Words that make a key describe a secret rather than hold one: ``token_count``, ``password_policy``.
@@ -635,27 +635,6 @@ RULES = (
         validator=_street_value,
         priority=1,
         description="A street address under an address key",
-    ),
-    Rule(
-        name="BIRTH_DATE_VALUE",
-        kind="DATE_OF_BIRTH",
-        category="personal",
-        pattern=r"\d{1,4}(?:[./-]|%2F)\d{1,2}(?:[./-]|%2F)\d{1,4}|\d{8}",
-        keys=(
-            "dob",
-            "birth",
-            "birthday",
-            "birthdate",
-            "born",
-            "geburtsdatum",
-            "nacimiento",
-            "nascita",
-            "naissance",
-        ),
-        keyed_only=True,
-        validator=birth_date_valid,
-        priority=1,
-        description="A date of birth under a birth-date key",
     ),
     Rule(
         name="COORDINATE_VALUE",
