@@ -162,6 +162,35 @@ class TestFailClosed:
         assert redactor.redact_value({"obj": Hostile()}) == {"obj": FAILED_MARKER}
 
 
+class TestBudgets:
+    def test_too_many_key_pairs_fail_closed(self, redactor: Redactor) -> None:
+        """A string with more key/value pairs than the limit fails closed, and fast."""
+        text = "name=Jane " * (redactor.policy.limits.max_key_pairs + 1)
+
+        assert redactor.redact(text) == FAILED_MARKER
+        assert _errors(redactor) == {"error:too_many_keys": 1}
+
+    def test_a_flood_of_near_misses_fails_closed(self) -> None:
+        """Thousands of look-alikes that fail validation are hostile input: the value fails
+        closed instead of keeping the matcher busy."""
+        redactor = Redactor(Policy(limits=Limits(max_value_length=1_000_000)))
+        text = "ME13 " * 20_000  # an IBAN shape, never a valid IBAN
+
+        assert redactor.redact(text) == FAILED_MARKER
+        assert _errors(redactor) == {"error:too_many_candidates": 1}
+
+    def test_real_logs_stay_within_the_budgets(self, redactor: Redactor) -> None:
+        """A long text of ordinary log lines, look-alikes included, is redacted normally."""
+        line = f"2024-07-30T22:04:11Z pid=4242 took 12.5ms epoch=1722377051000 ip={IP} v=1.2.3.4\n"
+        big = Redactor(Policy(limits=Limits(max_value_length=1_000_000)))
+
+        redacted = big.redact(line * 2000)
+
+        assert redacted != FAILED_MARKER
+        assert IP not in redacted
+        assert _errors(big) == {}
+
+
 class TestRedactValue:
     def test_nested_structure(self, redactor: Redactor) -> None:
         """Strings are scanned at any depth; numbers, None and booleans without keys stay."""
