@@ -57,21 +57,31 @@ class BudgetExceeded(Exception):
 
 
 class _Candidates(list["_Candidate"]):
-    """The candidates of one search, and how many more rejected matches it may afford."""
+    """The candidates of one search, and how many more matches (kept or rejected) it may afford."""
 
-    __slots__ = ("rejections_left",)
+    __slots__ = ("matches_left",)
 
-    def __init__(self, rejections_left: int) -> None:
+    def __init__(self, matches_left: int) -> None:
         super().__init__()
-        self.rejections_left = rejections_left
+        self.matches_left = matches_left
+
+    def keep(self, candidate: _Candidate) -> bool:
+        """Add *candidate*, counting it against the budget."""
+        self.append(candidate)
+        self._spend()
+        return True
 
     def reject(self) -> bool:
-        """Count one rejected match; a text that keeps producing them is hostile: stop."""
-        self.rejections_left -= 1
-        if self.rejections_left < 0:
+        """Count one rejected match against the budget."""
+        self._spend()
+        return False
+
+    def _spend(self) -> None:
+        # A text that keeps producing matches, near misses or not, is no log record: stop.
+        self.matches_left -= 1
+        if self.matches_left < 0:
             reason = "too_many_candidates"
             raise BudgetExceeded(reason)
-        return False
 
 
 class _Candidate(NamedTuple):
@@ -96,11 +106,11 @@ _RULE, _CUE, _KEY = 0, 1, 2
 _UNTIMED_LENGTH = 4096
 # Characters that end one field and start another (logfmt, JSON, query strings, pipes).
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
-# Rejected matches (look-alikes that fail validation) one text may produce: at least this many,
-# or one per _REJECTION_SPACING characters. Real logs stay far below; hostile input that keeps
-# the matcher busy with near misses fails closed instead.
-_REJECTIONS = 1024
-_REJECTION_SPACING = 32
+# Matches (findings and look-alikes that fail validation) one text may produce: at least this
+# many, or one per _MATCH_SPACING characters. Real logs stay far below; input that keeps the
+# matcher busy (a flood of near misses, or of values) fails closed instead.
+_MATCH_BUDGET = 1024
+_MATCH_SPACING = 20
 # Past this many trigger positions, and more than one per _DENSE characters, one search of the
 # whole text is cheaper than one around every trigger, and hostile input stays linear.
 _MANY = 64
@@ -241,7 +251,7 @@ class Matcher:
                     cues.setdefault(index, []).append(end)
         if not (starts or cues or keys or self._always):
             return []  # the common case: nothing in the text can match
-        candidates = _Candidates(max(_REJECTIONS, len(text) // _REJECTION_SPACING))
+        candidates = _Candidates(max(_MATCH_BUDGET, len(text) // _MATCH_SPACING))
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
         for index, positions in starts.items():
@@ -267,7 +277,7 @@ class Matcher:
         """Like :meth:`find`, for a value known to sit under *key* (a mapping entry)."""
         indexes = self._keys.rules_for(key)
         if indexes:
-            candidates = _Candidates(_REJECTIONS)
+            candidates = _Candidates(_MATCH_BUDGET)
             self._match_value(indexes, text, KeyValue(key, 0, len(text), bare=False), candidates)
             if candidates:
                 return _resolve(candidates)
@@ -310,8 +320,7 @@ class Matcher:
             start, end = spans[0][1], spans[0][2]
         else:
             start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
-        candidates.append(_Candidate(start, end, rule.priority, rule.kind, spans, rule.name))
-        return True
+        return candidates.keep(_Candidate(start, end, rule.priority, rule.kind, spans, rule.name))
 
     def _scan(
         self,
