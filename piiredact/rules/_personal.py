@@ -231,6 +231,7 @@ RULES: tuple[Rule, ...] = (
         # A free-text address right after an address cue ("shipping label created for ...").
         pattern=r"""
             (?i:address|shipping[ ]label[ ]created[ ]for|ship[ ]to|deliver(?:y|ed)?[ ]to|billing)
+            (?=[^|\n]{0,160}?\d)                                        # a house number follows
             (?:[ ][\p{L}]{2,20}+){0,3}[:]?[ ]['"]?                     # "address verification failed:"
             (?P<value>[\p{L}\d][\p{L}\p{M}\d.,'/()-]*+                  # words up to the next key=
               (?:[ ](?![\w.]++[=:])[\p{L}\p{M}\d.,'/()-]++){1,12}+)
