@@ -207,7 +207,9 @@ class Matcher:
                     entries.setdefault(word, set()).add((_RULE, compiled.index))
                     offsets[word] = offset
             for cue in rule.context:
-                entries.setdefault(fold(cue), set()).add((_CUE, compiled.index))
+                for word, offset in expand_word_start(fold(cue)):
+                    entries.setdefault(word, set()).add((_CUE, compiled.index))
+                    offsets[word] = offset
             if not (rule.triggers or rule.shapes or rule.context):
                 always.append(compiled.index)
         for word in (*self._keys.trigger_words, "insert"):

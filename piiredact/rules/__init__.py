@@ -54,7 +54,9 @@ class Rule:
             ``anchored``), a triggered rule searches the whole text.
         validator: Called with the redacted span; a false result rejects the match.
         context: Cue words; when given, a match only counts if one of them occurs (case-insensitively)
-            in the ``context_window`` characters before it. Cue words are triggers too.
+            in the ``context_window`` characters before it. Cue words are triggers too. A cue counts
+            at the start of a word (``InvalidSIN`` starts one too); a leading ``^`` restricts it to
+            words after a delimiter (``^tin`` is not in ``Continuing`` nor in ``InvalidTin``).
         anti_context: Words that reject a match when they occur in the window before it
             (``version`` before ``4.2.17.147``).
         context_window: How far before a match to look for ``context`` and ``anti_context`` words.

@@ -101,7 +101,7 @@ RULES = (
         r"\d{3}(?P<sep>-|[ ]|%20|)\d{3}(?P=sep)\d{3}",
         _on_digits(v.ca_sin_valid),
         "Canadian social insurance number, next to a SIN cue",
-        context=("sin", "social insurance", "nas", "assurance sociale"),
+        context=("sin", "social insurance", "^nas", "assurance sociale"),
         keys=("sin", "social_insurance", "nas"),
     ),
     # German Steuerliche Identifikationsnummer (BZSt): ISO 7064 MOD 11,10 and digit-frequency rule.
@@ -110,7 +110,7 @@ RULES = (
         r"\d{2}(?:[ ]?\d{3}){3}",
         _on_digits(v.de_tax_id_valid),
         "German tax identification number (Steuer-ID), next to a tax cue",
-        context=("steuer", "tax", "idnr", "tin", "elster", "identifikationsnummer"),
+        context=("steuer", "tax", "idnr", "^tin", "elster", "identifikationsnummer"),
         keys=("steuer_id", "steuerid", "idnr", "steuer", "tax_id", "tin", "identifikationsnummer"),
     ),
     # French NIR (INSEE): sex, year, month, department, commune, order and the 97-complement key.
@@ -144,7 +144,7 @@ RULES = (
         _on_digits(v.aadhaar_valid),
         "Indian Aadhaar number without separators, next to an Aadhaar cue",
         kind="IN_AADHAAR",
-        context=("aadhaar", "aadhar", "uidai", "uid"),
+        context=("aadhaar", "aadhar", "uidai", "^uid"),
         keys=("aadhaar", "aadhar", "uidai"),
     ),
     # Indian Permanent Account Number: AAAPL1234C, fourth letter the holder type.
