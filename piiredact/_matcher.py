@@ -443,16 +443,25 @@ class Matcher:
     ) -> None:
         """Add a candidate for the first rule under the key that accepts the whole value."""
         # A bare value's extent is ambiguous: a secret runs to the next space, anything else may
-        # be the longest reading that its rule accepts whole (``street=12 Main St``).
-        secret_ends: tuple[int, ...] = (pair.end,)
-        other_ends: tuple[int, ...] = (pair.end,)
-        if pair.bare:
-            word = word_end(text, pair)
-            secret_ends = (word,)
-            other_ends = tuple(dict.fromkeys((phrase_end(text, pair, word), word, pair.end)))
+        # be the longest reading that its rule accepts whole (``street=12 Main St``). Both are
+        # worked out only when a rule needs them.
+        secret_ends: tuple[int, ...] | None = None
+        other_ends: tuple[int, ...] | None = None
         for index in indexes:
             compiled = self._rules[index]
-            ends = secret_ends if compiled.rule.category == "credential" else other_ends
+            if not pair.bare:
+                ends: tuple[int, ...] = (pair.end,)
+            elif compiled.rule.category == "credential":
+                if secret_ends is None:
+                    secret_ends = (word_end(text, pair),)
+                ends = secret_ends
+            else:
+                if other_ends is None:
+                    word = word_end(text, pair)
+                    other_ends = tuple(
+                        dict.fromkeys((phrase_end(text, pair, word), word, pair.end))
+                    )
+                ends = other_ends
             for end in ends:
                 candidate = self._match_whole(compiled, text, pair.start, end)
                 if candidate is not None:
