@@ -12,7 +12,13 @@ from functools import lru_cache
 
 from piiredact._matcher import Finding
 from piiredact._redactor import FAILED_MARKER, Redactor
-from piiredact.exceptions import ConfigurationError, InvalidRuleError, PiiFoundError, PiiRedactError
+from piiredact.exceptions import (
+    ConfigurationError,
+    InvalidRuleError,
+    LimitExceeded,
+    PiiFoundError,
+    PiiRedactError,
+)
 from piiredact.policy import Limits, Policy
 from piiredact.rules import BUILTIN_RULES, Rule
 
@@ -23,6 +29,7 @@ __all__ = [
     "ConfigurationError",
     "Finding",
     "InvalidRuleError",
+    "LimitExceeded",
     "Limits",
     "PiiFoundError",
     "PiiRedactError",

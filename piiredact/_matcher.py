@@ -27,11 +27,12 @@ from piiredact._keys import (
     phrase_end,
     word_end,
 )
+from piiredact.exceptions import LimitExceeded
 from piiredact.rules import BUILTIN_RULES, Rule
 from piiredact.rules._shape import expand_word_start, fold
 
 
-__all__ = ["BudgetExceeded", "Finding", "Matcher"]
+__all__ = ["Finding", "Matcher"]
 
 
 class Finding(NamedTuple):
@@ -46,14 +47,6 @@ class Finding(NamedTuple):
     start: int
     end: int
     rule: str
-
-
-class BudgetExceeded(Exception):
-    """A text needs more work than the limits allow; the caller fails closed."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class _Candidates(list["_Candidate"]):
@@ -81,7 +74,7 @@ class _Candidates(list["_Candidate"]):
         self.matches_left -= 1
         if self.matches_left < 0:
             reason = "too_many_candidates"
-            raise BudgetExceeded(reason)
+            raise LimitExceeded(reason)
 
 
 class _Candidate(NamedTuple):
@@ -167,7 +160,7 @@ class Matcher:
     Args:
         rules: The rules, in priority order for ties.
         timeout: CPU seconds each regex call may take before ``TimeoutError`` is raised.
-        max_key_pairs: Most key words one text may hold before :class:`BudgetExceeded`.
+        max_key_pairs: Most key words one text may hold before :class:`LimitExceeded`.
 
     .. versionadded:: 0.1.0
     """
@@ -231,7 +224,7 @@ class Matcher:
 
         Raises:
             TimeoutError: A pattern ran out of its CPU budget (the caller fails closed).
-            BudgetExceeded: The text holds more key words or near misses than the limits allow.
+            LimitExceeded: The text holds more key words or near misses than the limits allow.
         """
         folded = fold(text)
         starts: dict[int, list[int]] = {}
@@ -269,7 +262,7 @@ class Matcher:
         if keys:
             if len(keys) > self._max_key_pairs:
                 reason = "too_many_keys"
-                raise BudgetExceeded(reason)
+                raise LimitExceeded(reason)
             self._scan_keys(text, keys, candidates, timeout)
         if not candidates:
             return []

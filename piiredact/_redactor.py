@@ -13,7 +13,8 @@ from typing import Any
 from piiredact._actions import apply_action, mask
 from piiredact._keyring import Keyring
 from piiredact._keys import key_words
-from piiredact._matcher import BudgetExceeded, Finding, Matcher
+from piiredact._matcher import Finding, Matcher
+from piiredact.exceptions import LimitExceeded
 from piiredact.policy import Policy
 
 
@@ -93,7 +94,7 @@ class Redactor:
         Raises:
             TimeoutError: A pattern ran out of time (unlike :meth:`redact`, this does not fail
                 closed: it is for audits, which must know).
-            BudgetExceeded: The text needs more work than the policy's limits allow.
+            LimitExceeded: The text needs more work than the policy's limits allow.
         """
         return tuple(self._matcher.find(text))
 
@@ -232,7 +233,7 @@ class Redactor:
 
 def _reason(exc: Exception) -> str:
     """The counter name for a failure: what went wrong, never a value."""
-    if isinstance(exc, BudgetExceeded):
+    if isinstance(exc, LimitExceeded):
         return exc.reason
     if isinstance(exc, TimeoutError):
         return "timeout"

@@ -7,6 +7,7 @@ itself never raises into the application (it fails closed instead)::
     PiiRedactError
     ├── ConfigurationError (also a ValueError)  a bad policy, rule, key or limit
     │   └── InvalidRuleError                     a custom rule that cannot be used safely
+    ├── LimitExceeded                            Redactor.find: a text needs more work than allowed
     └── PiiFoundError (also an AssertionError)  raised by the testing helpers
 
 No message ever contains a matched value.
@@ -15,7 +16,13 @@ No message ever contains a matched value.
 from __future__ import annotations
 
 
-__all__ = ["ConfigurationError", "InvalidRuleError", "PiiFoundError", "PiiRedactError"]
+__all__ = [
+    "ConfigurationError",
+    "InvalidRuleError",
+    "LimitExceeded",
+    "PiiFoundError",
+    "PiiRedactError",
+]
 
 
 class PiiRedactError(Exception):
@@ -55,6 +62,24 @@ class InvalidRuleError(ConfigurationError):
 
     def __reduce__(self) -> tuple[type[InvalidRuleError], tuple[str, str, str]]:
         return (type(self), (self.rule_name, self.reason, self.source))
+
+
+class LimitExceeded(PiiRedactError):
+    """
+    A text needs more work than the policy's limits allow (too many key/value pairs or matches).
+
+    :meth:`piiredact.Redactor.redact` fails closed on it; :meth:`~piiredact.Redactor.find`
+    raises it, because an audit must know.
+
+    Args:
+        reason: Which limit: ``"too_many_keys"`` or ``"too_many_candidates"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class PiiFoundError(PiiRedactError, AssertionError):

@@ -458,3 +458,16 @@ class TestPickle:
 
         assert EMAIL.encode() not in data
         assert copy_.stats == {}
+
+
+def test_find_raises_the_public_limit_error() -> None:
+    """``find`` does not fail closed: an audit learns, through a public exception, that a text
+    was past the limits."""
+    redactor = Redactor()
+    text = "name=Jane " * (redactor.policy.limits.max_key_pairs + 1)
+
+    with pytest.raises(piiredact.LimitExceeded) as caught:
+        redactor.find(text)
+
+    assert caught.value.reason == "too_many_keys"
+    assert isinstance(caught.value, piiredact.PiiRedactError)
