@@ -331,6 +331,16 @@ class Matcher:
         rule = compiled.rule
         if compiled.custom:
             timeout = self._timeout
+        if positions is not None and rule.anchored and len(positions) == 1:
+            # The common case, kept short: one trigger, and it must start a word.
+            (position,) = positions
+            if not (position and folded[position - 1].isalnum() and folded[position].isalnum()):
+                found = compiled.pattern.match(text, position, timeout=timeout)
+                if found is None:
+                    candidates.reject()
+                else:
+                    self._accept(compiled, found, folded, candidates)
+            return
         if positions is not None and rule.anchored:
             # Anchored rules start words: a trigger inside a word is no start.
             positions = [
