@@ -141,7 +141,7 @@ def _value_groups(pattern: regex.Pattern[str]) -> tuple[tuple[str, str], ...]:
 
 
 class _CompiledRule:
-    __slots__ = ("context", "custom", "groups", "index", "pattern", "rule", "validator")
+    __slots__ = ("custom", "groups", "index", "match_here", "pattern", "rule", "validator")
 
     def __init__(self, index: int, rule: Rule) -> None:
         self.custom = rule not in BUILTIN_RULES
@@ -150,7 +150,8 @@ class _CompiledRule:
         self.pattern = regex.compile(rule.pattern, regex.VERBOSE)
         self.groups = _value_groups(self.pattern)
         self.validator = rule.validator
-        self.context = bool(rule.context)
+        # Built-in anchored rules take a short path in Matcher.find for a single trigger.
+        self.match_here = self.pattern.match if rule.anchored and not self.custom else None
 
 
 class Matcher:
@@ -250,9 +251,21 @@ class Matcher:
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
         for index, positions in starts.items():
-            self._scan(
-                rules[index], text, folded, positions, candidates=candidates, timeout=timeout
-            )
+            compiled = rules[index]
+            match_here = compiled.match_here
+            if match_here is not None and len(positions) == 1:
+                # The common case, inline: one trigger of a built-in anchored rule, which must
+                # start a word.
+                position = positions[0]
+                if position and folded[position - 1].isalnum() and folded[position].isalnum():
+                    continue
+                found = match_here(text, position, timeout=timeout)
+                if found is None:
+                    candidates.reject()
+                else:
+                    self._accept(compiled, found, folded, candidates)
+                continue
+            self._scan(compiled, text, folded, positions, candidates=candidates, timeout=timeout)
         for index, cue_ends in cues.items():
             self._scan_after(
                 rules[index], text, folded, cue_ends, candidates=candidates, timeout=timeout
@@ -331,16 +344,6 @@ class Matcher:
         rule = compiled.rule
         if compiled.custom:
             timeout = self._timeout
-        if positions is not None and rule.anchored and len(positions) == 1:
-            # The common case, kept short: one trigger, and it must start a word.
-            (position,) = positions
-            if not (position and folded[position - 1].isalnum() and folded[position].isalnum()):
-                found = compiled.pattern.match(text, position, timeout=timeout)
-                if found is None:
-                    candidates.reject()
-                else:
-                    self._accept(compiled, found, folded, candidates)
-            return
         if positions is not None and rule.anchored:
             # Anchored rules start words: a trigger inside a word is no start.
             positions = [
