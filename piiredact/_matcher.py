@@ -90,6 +90,8 @@ class _Candidate(NamedTuple):
 _PLACEHOLDER = regex.compile(
     r"\[[A-Z][A-Z0-9_]*+(?:[ ][^\]]{1,40}+)?\]|<[A-Z][A-Z0-9_]*+:[\w-]{1,16}+:[\w-]{8,64}+>"
 )
+# A value that is our own output, maybe followed by the punctuation that closed it in the text.
+_PLACEHOLDER_VALUE = regex.compile(rf"(?:{_PLACEHOLDER.pattern})[)\]}}>,;.:!?]*+")
 _LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
 _RULE, _CUE, _KEY = 0, 1, 2
 # A regex timeout costs a CPU-clock read per call, more than matching a whole log line. Built-in
@@ -483,7 +485,7 @@ class Matcher:
             start += value.index(stripped)
             value = stripped
         if (len(value) < 10 and value.lower() in _LITERALS) or (
-            value[:1] in "[<" and _PLACEHOLDER.fullmatch(value)
+            value[:1] in "[<" and _PLACEHOLDER_VALUE.fullmatch(value)
         ):
             return None
         decoded = unquote(value) if "%" in value else value
