@@ -170,6 +170,7 @@ _KEY_OF = {"jval": "jkey", "jbare": "jkey", "eval": "ekey", "lq": "lkey", "ls": 
 _WORD_AFTER = regex.compile(r"[^\s\"'&]{0,256}+")
 _PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]{1,64}+){0,8}+")
 _BARE_GROUPS = frozenset({"lbare", "hval"})
+_OUR_MASK = regex.compile(r"[A-Z][A-Z0-9_]*+\]")
 _KEY_BEFORE = regex.compile(
     r"(?r)[A-Za-z_$@][\w.\-$@\[\]]{0,63}"
 )  # matched backwards from a key word
@@ -188,6 +189,8 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
             continue
         before = _KEY_BEFORE.match(text, max(0, hit - 64), hit, timeout=timeout)
         start = before.start() if before is not None else hit
+        if start and text[start - 1] == "[" and _OUR_MASK.match(text, start):
+            continue  # "[AWS_ACCESS_KEY] = …" is our own output, not a key
         # A quoted key ("dob": or \"dob\": inside a JSON string) starts at its quote; a quote may
         # also just open a value that holds pairs ('Cookie': 'sid=…').
         if text.startswith('\\"', start - 2):
