@@ -91,7 +91,7 @@ _PLACEHOLDER = regex.compile(
     r"\[[A-Z][A-Z0-9_]*+(?:[ ][^\]]{1,40}+)?\]|<[A-Z][A-Z0-9_]*+:[\w-]{1,16}+:[\w-]{8,64}+>"
 )
 # A value that is our own output, maybe followed by the punctuation that closed it in the text.
-_PLACEHOLDER_VALUE = regex.compile(rf"(?:{_PLACEHOLDER.pattern})[)\]}}>,;.:!?]*+")
+_PLACEHOLDER_VALUE = regex.compile(rf"(?:{_PLACEHOLDER.pattern})[^\w\s]*+")
 _LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
 _RULE, _CUE, _KEY = 0, 1, 2
 # A regex timeout costs a CPU-clock read per call, more than matching a whole log line. Built-in

@@ -23,6 +23,8 @@ __all__ = ["FAILED_MARKER", "Redactor"]
 #: What a value becomes when it cannot be redacted safely (error, timeout, over the size limit).
 FAILED_MARKER = "[REDACTION_FAILED]"
 
+_ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
+
 
 class Redactor:
     """
@@ -111,10 +113,23 @@ class Redactor:
             findings = self._matcher.find(text)
             if not findings:
                 return text
-            return self._apply(text, findings)
+            return self._apply_until_stable(text, findings)
         except Exception as exc:  # fail closed on anything, and count it
             self._count(f"error:{_reason(exc)}")
             return FAILED_MARKER
+
+    def _apply_until_stable(self, text: str, findings: list[Finding]) -> str:
+        """
+        Apply *findings*, then look at the result again: a replacement changes what stands next
+        to it, and a value hidden by its neighbour (``00+33 6…``) or cut by an overlap may now
+        stand alone. The output is thereby idempotent: a second pass finds nothing.
+        """
+        for _ in range(_ROUNDS):
+            text = self._apply(text, findings)
+            findings = self._matcher.find(text)
+            if not findings:
+                return text
+        return FAILED_MARKER  # still finding new values after several rounds: give up safely
 
     def _apply(self, text: str, findings: list[Finding]) -> str:
         parts = []
@@ -214,7 +229,7 @@ class Redactor:
             findings = self._matcher.find(text)
         else:
             findings = self._matcher.find_under_key(key, text)
-        return self._apply(text, findings) if findings else text
+        return self._apply_until_stable(text, findings) if findings else text
 
     # ------------------------------------------------------------------------------ stats
     def _count(self, name: str) -> None:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import string
 
 from piiredact.rules import Rule
 from piiredact.rules._shape import HEX_FOLD, WORD_START, hex_groups
+
+
+# Whatever may stand next to an address: any punctuation or space, not a letter or digit.
+_NOT_A_WORD = "".join(sorted(set(string.punctuation + WORD_START) - {":"}))
 
 
 def _ipv4_personal(value: str) -> bool:
@@ -95,8 +100,8 @@ RULES = (
         shapes=(
             *(
                 before + "::" + after
-                for before in HEX_FOLD + WORD_START
-                for after in HEX_FOLD + WORD_START
+                for before in HEX_FOLD + _NOT_A_WORD
+                for after in HEX_FOLD + _NOT_A_WORD
             ),
             *hex_groups(4, 1, ":"),
         ),
