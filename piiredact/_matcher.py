@@ -90,10 +90,11 @@ class _Candidate(NamedTuple):
 _PLACEHOLDER = regex.compile(
     r"\[[A-Z][A-Z0-9_]*+(?:[ ][^\]]{1,40}+)?\]|<[A-Z][A-Z0-9_]*+:[\w-]{1,16}+:[\w-]{8,64}+>"
 )
-# A value that is our own output, maybe followed by the punctuation that closed it in the text.
-_PLACEHOLDER_VALUE = regex.compile(rf"(?:{_PLACEHOLDER.pattern})[^\w\s]*+")
+# The start of our own output: "[EMAIL]", "[IBAN …3000]", "<EMAIL:k1:…>".
+_OUR_OUTPUT = regex.compile(r"\[[A-Z][A-Z0-9_]*+(?=[ \]]|\Z)|<[A-Z][A-Z0-9_]*+:")
 _LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
 _RULE, _CUE, _KEY = 0, 1, 2
+_KEYED_SECRET = 15  # a value under a credential key: above other kinds, below credential formats
 # A regex timeout costs a CPU-clock read per call, more than matching a whole log line. Built-in
 # patterns are linear by construction (possessive repeats, bounded windows; the test suite pumps
 # each one), so on short texts they run untimed; custom patterns and long texts always get the
@@ -222,8 +223,14 @@ class Matcher:
 
     # ------------------------------------------------------------------------------------------
     def find(self, text: str) -> list[Finding]:
+        """Every finding in *text*, sorted by position, none overlapping (see :meth:`scan`)."""
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[list[Finding], bool]:
         """
-        Every finding in *text*, sorted by position, none overlapping.
+        Every finding in *text*, sorted by position, none overlapping; and whether a dropped
+        overlapping candidate stuck out of the kept findings (the text must then be looked at
+        again once they are replaced).
 
         Raises:
             TimeoutError: A pattern ran out of its CPU budget (the caller fails closed).
@@ -248,7 +255,7 @@ class Matcher:
                 for index in cue_rules:
                     cues.setdefault(index, []).append(end)
         if not (starts or cues or keys or self._always):
-            return []  # the common case: nothing in the text can match
+            return [], False  # the common case: nothing in the text can match
         candidates = _Candidates(max(_MATCH_BUDGET, len(text) // _MATCH_SPACING))
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
@@ -280,10 +287,10 @@ class Matcher:
                 raise LimitExceeded(reason)
             self._scan_keys(text, keys, candidates, timeout)
         if not candidates:
-            return []
+            return [], False
         return _resolve(candidates)
 
-    def find_under_key(self, key: str, text: str) -> list[Finding]:
+    def find_under_key(self, key: str, text: str) -> tuple[list[Finding], bool]:
         """Like :meth:`find`, for a value known to sit under *key* (a mapping entry)."""
         indexes = self._keys.rules_for(key)
         if indexes:
@@ -291,7 +298,7 @@ class Matcher:
             self._match_value(indexes, text, KeyValue(key, 0, len(text), bare=False), candidates)
             if candidates:
                 return _resolve(candidates)
-        return self.find(text)
+        return self.scan(text)
 
     @staticmethod
     def _accept(
@@ -485,9 +492,9 @@ class Matcher:
             start += value.index(stripped)
             value = stripped
         if (len(value) < 10 and value.lower() in _LITERALS) or (
-            value[:1] in "[<" and _PLACEHOLDER_VALUE.fullmatch(value)
+            value[:1] in "[<" and _OUR_OUTPUT.match(value)
         ):
-            return None
+            return None  # our own output (or its first word), maybe with what followed it
         decoded = unquote(value) if "%" in value else value
         timeout = self._timeout if compiled.custom or len(value) > _UNTIMED_LENGTH else None
         match = compiled.pattern.fullmatch(decoded, timeout=timeout)
@@ -509,7 +516,12 @@ class Matcher:
         )
         if not shifted:
             return None
-        return _Candidate(shifted[0][1], shifted[-1][2], 0, kind, shifted, compiled.rule.name)
+        # Under a credential key the key decides: a password that looks like an address is still
+        # a password. Any other value yields to a pattern finding of the same span.
+        priority = _KEYED_SECRET if compiled.rule.category == "credential" else 0
+        return _Candidate(
+            shifted[0][1], shifted[-1][2], priority, kind, shifted, compiled.rule.name
+        )
 
 
 def _windows(positions: list[int], window: tuple[int, int], size: int) -> list[tuple[int, int]]:
@@ -546,24 +558,32 @@ def _join_adjacent(spans: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, 
     return tuple(joined)
 
 
-def _resolve(candidates: list[_Candidate]) -> list[Finding]:
-    """Keep the longest candidates, then the higher priority, then the earlier; drop overlaps."""
+def _resolve(candidates: list[_Candidate]) -> tuple[list[Finding], bool]:
+    """
+    Keep the longest candidates, then the higher priority, then the earlier; drop overlaps.
+
+    Also says whether a dropped candidate stuck out of the kept ones: once those are replaced,
+    the part that stuck out may match on its own, so the caller must look again.
+    """
     if len(candidates) == 1:
         (candidate,) = candidates
         return [
             Finding(kind, start, end, candidate.rule)
             for kind, start, end in candidate.spans
             if end > start
-        ]
+        ], False
     candidates.sort(key=lambda c: (c.start - c.end, -c.priority, c.start))
     starts: list[int] = []  # the kept spans, sorted and disjoint
     ends: list[int] = []
     findings: list[Finding] = []
+    sticks_out = False
     for candidate in candidates:
         at = bisect.bisect_right(starts, candidate.start)
         if (at and ends[at - 1] > candidate.start) or (
             at < len(starts) and starts[at] < candidate.end
         ):
+            if not (at and starts[at - 1] <= candidate.start and ends[at - 1] >= candidate.end):
+                sticks_out = True
             continue
         starts.insert(at, candidate.start)
         ends.insert(at, candidate.end)
@@ -573,4 +593,4 @@ def _resolve(candidates: list[_Candidate]) -> list[Finding]:
             if end > start
         )
     findings.sort(key=lambda f: f.start)
-    return findings
+    return findings, sticks_out

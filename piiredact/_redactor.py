@@ -24,6 +24,8 @@ __all__ = ["FAILED_MARKER", "Redactor"]
 FAILED_MARKER = "[REDACTION_FAILED]"
 
 _ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
+# Characters that keep a replacement apart from its neighbours.
+_SEPARATORS = frozenset(" \t\r\n\"'`=:,;|()[]{}<>&?/")
 
 
 class Redactor:
@@ -110,23 +112,35 @@ class Redactor:
             if len(text) > self.policy.limits.max_value_length:
                 self._count("error:too_large")
                 return FAILED_MARKER
-            findings = self._matcher.find(text)
+            findings, sticks_out = self._matcher.scan(text)
             if not findings:
                 return text
-            return self._apply_until_stable(text, findings)
+            return self._apply_until_stable(text, findings, sticks_out)
         except Exception as exc:  # fail closed on anything, and count it
             self._count(f"error:{_reason(exc)}")
             return FAILED_MARKER
 
-    def _apply_until_stable(self, text: str, findings: list[Finding]) -> str:
+    def _apply_until_stable(self, text: str, findings: list[Finding], sticks_out: bool) -> str:
         """
-        Apply *findings*, then look at the result again: a replacement changes what stands next
-        to it, and a value hidden by its neighbour (``00+33 6…``) or cut by an overlap may now
-        stand alone. The output is thereby idempotent: a second pass finds nothing.
+        Apply *findings*. A replacement changes what stands next to it: where it is glued to
+        its neighbours (``00+33 6…``) or an overlapping candidate stuck out of it, a value that
+        was hidden may now stand alone, so the result is looked at again. The output is thereby
+        idempotent: a second pass finds nothing.
         """
         for _ in range(_ROUNDS):
+            plans = self._plans
+            glued = sticks_out or any(
+                (f.start and text[f.start - 1] not in _SEPARATORS)
+                or (f.end < len(text) and text[f.end] not in _SEPARATORS)
+                # A dropped value leaves what followed in its place; a generalized one is still a
+                # value (10.0.0.0/24) that other rules may read differently.
+                or plans[f.rule, f.kind][0] in ("drop", "generalize")
+                for f in findings
+            )
             text = self._apply(text, findings)
-            findings = self._matcher.find(text)
+            if not glued:
+                return text
+            findings, sticks_out = self._matcher.scan(text)
             if not findings:
                 return text
         return FAILED_MARKER  # still finding new values after several rounds: give up safely
@@ -226,10 +240,10 @@ class Redactor:
             self._count("error:too_large")
             return FAILED_MARKER
         if key is None:
-            findings = self._matcher.find(text)
+            findings, sticks_out = self._matcher.scan(text)
         else:
-            findings = self._matcher.find_under_key(key, text)
-        return self._apply_until_stable(text, findings) if findings else text
+            findings, sticks_out = self._matcher.find_under_key(key, text)
+        return self._apply_until_stable(text, findings, sticks_out) if findings else text
 
     # ------------------------------------------------------------------------------ stats
     def _count(self, name: str) -> None:

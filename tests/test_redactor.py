@@ -110,7 +110,7 @@ class TestFailClosed:
         def fail(self: Matcher, text: str) -> NoReturn:
             raise error
 
-        monkeypatch.setattr(Matcher, "find", fail)
+        monkeypatch.setattr(Matcher, "scan", fail)
 
         assert redactor.redact(f"to {EMAIL}") == FAILED_MARKER
         assert sum(_errors(redactor).values()) == 1
@@ -125,7 +125,7 @@ class TestFailClosed:
             msg = "regex timed out"
             raise TimeoutError(msg)
 
-        monkeypatch.setattr(Matcher, "find", fail)
+        monkeypatch.setattr(Matcher, "scan", fail)
         monkeypatch.setattr(Matcher, "find_under_key", fail)
 
         result = redactor.redact_value({"message": f"to {EMAIL}", "n": 1})
@@ -142,7 +142,7 @@ class TestFailClosed:
             msg = "regex timed out"
             raise TimeoutError(msg)
 
-        monkeypatch.setattr(Matcher, "find", fail)
+        monkeypatch.setattr(Matcher, "scan", fail)
 
         with pytest.raises(TimeoutError):
             redactor.find(f"to {EMAIL}")
