@@ -91,7 +91,7 @@ _PLACEHOLDER = regex.compile(
     r"\[[A-Z][A-Z0-9_]*+(?:[ ][^\]]{1,40}+)?\]|<[A-Z][A-Z0-9_]*+:[\w-]{1,16}+:[\w-]{8,64}+>"
 )
 # The start of our own output: "[EMAIL]", "[IBAN …3000]", "<EMAIL:k1:…>".
-_OUR_OUTPUT = regex.compile(r"\[[A-Z][A-Z0-9_]*+(?=[ \]]|\Z)|<[A-Z][A-Z0-9_]*+:")
+_OUR_OUTPUT = regex.compile(r"[\[<]([A-Z][A-Z0-9_]*+)(?:(?<=\[\1)(?=[ \]]|\Z)|(?<=<\1):)")
 _LITERALS = frozenset({"true", "false", "null", "none", "nil", "undefined", ""})
 _RULE, _CUE, _KEY = 0, 1, 2
 _KEYED_SECRET = 15  # a value under a credential key: above other kinds, below credential formats
@@ -491,9 +491,9 @@ class Matcher:
             stripped = value.strip()
             start += value.index(stripped)
             value = stripped
-        if (len(value) < 10 and value.lower() in _LITERALS) or (
-            value[:1] in "[<" and _OUR_OUTPUT.match(value)
-        ):
+        if len(value) < 10 and value.lower() in _LITERALS:
+            return None
+        if value[:1] in "[<" and (ours := _OUR_OUTPUT.match(value)) and ours[1] in self.kinds:
             return None  # our own output (or its first word), maybe with what followed it
         decoded = unquote(value) if "%" in value else value
         timeout = self._timeout if compiled.custom or len(value) > _UNTIMED_LENGTH else None
