@@ -24,8 +24,10 @@ __all__ = ["FAILED_MARKER", "Redactor"]
 FAILED_MARKER = "[REDACTION_FAILED]"
 
 _ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
-# Characters that keep a replacement apart from its neighbours.
-_SEPARATORS = frozenset(" \t\r\n\"'`=:,;|()[]{}<>&?/")
+_REACH = 96  # how far around a replacement a new value may appear
+# Characters that keep a replacement apart from its neighbours: next to anything else (``=``,
+# ``)``, ``+`` …) a replacement can wake a rule that the original value kept asleep.
+_SEPARATORS = frozenset(" \t\r\n\"'`")
 
 
 class Redactor:
@@ -123,41 +125,68 @@ class Redactor:
     def _apply_until_stable(self, text: str, findings: list[Finding], sticks_out: bool) -> str:
         """
         Apply *findings*. A replacement changes what stands next to it: where it is glued to
-        its neighbours (``00+33 6…``) or an overlapping candidate stuck out of it, a value that
-        was hidden may now stand alone, so the result is looked at again. The output is thereby
-        idempotent: a second pass finds nothing.
+        its neighbours (``00+33 6…``), where a value was dropped or generalized, or where an
+        overlapping candidate stuck out, a value that was hidden may now stand alone. The
+        output is looked at again around those places (the whole of it only if something turns
+        up), so it is idempotent: a second pass finds nothing.
         """
         for _ in range(_ROUNDS):
             plans = self._plans
-            glued = sticks_out or any(
-                (f.start and text[f.start - 1] not in _SEPARATORS)
+            suspect = [
+                sticks_out
+                or (f.start and text[f.start - 1] not in _SEPARATORS)
                 or (f.end < len(text) and text[f.end] not in _SEPARATORS)
-                # A dropped value leaves what followed in its place; a generalized one is still a
-                # value (10.0.0.0/24) that other rules may read differently.
+                # A dropped value leaves what followed in its place; a generalized one is still
+                # a value (10.0.0.0/24) that other rules may read differently.
                 or plans[f.rule, f.kind][0] in ("drop", "generalize")
                 for f in findings
-            )
-            text = self._apply(text, findings)
-            if not glued:
+            ]
+            text, spans = self._apply(text, findings)
+            around = [span for span, check in zip(spans, suspect, strict=True) if check]
+            if not around or not self._finds_near(text, around):
                 return text
             findings, sticks_out = self._matcher.scan(text)
             if not findings:
                 return text
         return FAILED_MARKER  # still finding new values after several rounds: give up safely
 
-    def _apply(self, text: str, findings: list[Finding]) -> str:
+    def _finds_near(self, text: str, spans: list[tuple[int, int]]) -> bool:
+        """Whether anything is found within reach of the replacements at *spans*."""
+        windows: list[tuple[int, int]] = []
+        for start, end in spans:
+            low, high = max(0, start - _REACH), min(len(text), end + _REACH)
+            if windows and low <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], high)
+            else:
+                windows.append((low, high))
+        for low, high in windows:
+            found, _ = self._matcher.scan(text[low:high])
+            # A finding that touches a cut edge may be a piece of something longer: look again
+            # at the whole text rather than guess.
+            if found:
+                return True
+        return False
+
+    def _apply(self, text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, int]]]:
+        """The text with *findings* replaced, and where each replacement stands in it."""
         parts = []
+        spans = []
         position = 0
+        length = 0
         plans = self._plans
         counters: list[str] = []
         for kind, start, end, rule in findings:
             action, replacement, names = plans[rule, kind]
-            parts.append(text[position:start])
+            kept = text[position:start]
+            parts.append(kept)
+            length += len(kept)
             if replacement is None:
                 replacement = apply_action(action, kind, text[start:end], self._keyring,
                                            ipv4_prefix=self.policy.ipv4_prefix,
                                            ipv6_prefix=self.policy.ipv6_prefix)  # fmt: skip
             parts.append(replacement)
+            spans.append((length, length + len(replacement)))
+            length += len(replacement)
             counters.extend(names)
             position = end
         parts.append(text[position:])
@@ -165,7 +194,7 @@ class Redactor:
             counts = self._counts
             for name in counters:
                 counts[name] += 1
-        return "".join(parts)
+        return "".join(parts), spans
 
     # ------------------------------------------------------------------------- structures
     def redact_value(self, value: Any, key: str | None = None) -> Any:
