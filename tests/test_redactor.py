@@ -480,6 +480,8 @@ def test_find_raises_the_public_limit_error() -> None:
         pytest.param("aa::DE89 3704 0044 0532 0130 00", id="ipv6-cut-by-iban"),
         pytest.param("password=4111 1111 1111 1111=a", id="card-inside-password"),
         pytest.param(" AKIA0000000000000000 =0.0@a0.com)GET", id="mask-read-as-key"),
+        pytest.param("+33 6 12 34 56 78)+33 6 12 34 56 78", id="phone-glued-to-phone"),
+        pytest.param("password=fe80::1", id="address-under-a-password-key"),
     ],
 )
 def test_values_glued_together_are_redacted_to_a_fixed_point(text: str) -> None:
