@@ -143,15 +143,25 @@ class Redactor:
             ]
             text, spans = self._apply(text, findings)
             around = [span for span, check in zip(spans, suspect, strict=True) if check]
-            if not around or not self._finds_near(text, around):
+            if not around:
                 return text
-            findings, sticks_out = self._matcher.scan(text)
+            nearby = self._find_near(text, around)
+            if nearby is None:  # something at the edge of a window: look at the whole text
+                findings, sticks_out = self._matcher.scan(text)
+            else:
+                findings, sticks_out = nearby
             if not findings:
                 return text
         return FAILED_MARKER  # still finding new values after several rounds: give up safely
 
-    def _finds_near(self, text: str, spans: list[tuple[int, int]]) -> bool:
-        """Whether anything is found within reach of the replacements at *spans*."""
+    def _find_near(
+        self, text: str, spans: list[tuple[int, int]]
+    ) -> tuple[list[Finding], bool] | None:
+        """
+        The findings within reach of the replacements at *spans* (a long text is not scanned
+        whole again for one glued value), or None when one touches the edge of the stretch
+        looked at and may be a piece of something longer.
+        """
         windows: list[tuple[int, int]] = []
         for start, end in spans:
             low, high = max(0, start - _REACH), min(len(text), end + _REACH)
@@ -159,13 +169,16 @@ class Redactor:
                 windows[-1] = (windows[-1][0], high)
             else:
                 windows.append((low, high))
+        findings: list[Finding] = []
+        sticks_out = False
         for low, high in windows:
-            found, _ = self._matcher.scan(text[low:high])
-            # A finding that touches a cut edge may be a piece of something longer: look again
-            # at the whole text rather than guess.
-            if found:
-                return True
-        return False
+            found, stuck = self._matcher.scan(text[low:high])
+            for kind, start, end, rule in found:
+                if (start == 0 and low > 0) or (end == high - low and high < len(text)):
+                    return None
+                findings.append(Finding(kind, low + start, low + end, rule))
+            sticks_out = sticks_out or stuck
+        return findings, sticks_out
 
     def _apply(self, text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, int]]]:
         """The text with *findings* replaced, and where each replacement stands in it."""
