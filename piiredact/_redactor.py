@@ -24,10 +24,11 @@ __all__ = ["FAILED_MARKER", "Redactor"]
 FAILED_MARKER = "[REDACTION_FAILED]"
 
 _ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
-_REACH = 96  # how far around a replacement a new value may appear
-# Characters that keep a replacement apart from its neighbours: next to anything else (``=``,
-# ``)``, ``+`` …) a replacement can wake a rule that the original value kept asleep.
-_SEPARATORS = frozenset(" \t\r\n\"'`")
+_REACH = 48  # how far around a replacement a new value may appear
+# Characters that keep a replacement apart from its neighbours (spaces, quotes, the separators
+# of fields): next to anything else (``)``, ``+``, ``:`` …) a replacement can wake a rule that
+# the original value kept asleep.
+_SEPARATORS = frozenset(" \t\r\n\"'`=,;|&")
 
 
 class Redactor:
