@@ -18,6 +18,7 @@ import re
 import string
 
 import pytest
+from reference import verhoeff_check_digit
 
 import piiredact
 
@@ -45,37 +46,9 @@ def iban(country: str, bban: str) -> str:
     return f"{country}{98 - number % 97:02d}{bban}"
 
 
-_VERHOEFF_MULTIPLY = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
-    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
-    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
-    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
-    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
-    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
-    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
-    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
-    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-)
-_VERHOEFF_PERMUTE = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
-_VERHOEFF_INVERSE = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
-
-
 def verhoeff_complete(body: str) -> str:
     """*body* followed by its Verhoeff check digit (the tables of Verhoeff, 1969)."""
-    check = 0
-    for position, char in enumerate(reversed(body)):
-        check = _VERHOEFF_MULTIPLY[check][_VERHOEFF_PERMUTE[(position + 1) % 8][int(char)]]
-    return body + str(_VERHOEFF_INVERSE[check])
+    return body + verhoeff_check_digit(body)
 
 
 def cpf_complete(body: str) -> str:
