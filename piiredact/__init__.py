@@ -8,10 +8,8 @@ with stable references.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from piiredact._matcher import Finding
-from piiredact._redactor import FAILED_MARKER, Redactor
+from piiredact._redactor import FAILED_MARKER, Redactor, default_redactor
 from piiredact.exceptions import (
     ConfigurationError,
     InvalidRuleError,
@@ -21,6 +19,7 @@ from piiredact.exceptions import (
 )
 from piiredact.policy import Limits, Policy
 from piiredact.rules import BUILTIN_RULES, Rule
+from piiredact.stdlib import install, uninstall
 
 
 __all__ = [
@@ -38,20 +37,12 @@ __all__ = [
     "Rule",
     "__version__",
     "default_redactor",
+    "install",
     "redact",
+    "uninstall",
 ]
 
 __version__ = "0.1.0"
-
-
-@lru_cache(maxsize=1)
-def default_redactor() -> Redactor:
-    """
-    The shared :class:`Redactor` for the default policy, built on first use.
-
-    .. versionadded:: 0.1.0
-    """
-    return Redactor()
 
 
 def redact(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from piiredact._actions import apply_action, mask
@@ -18,7 +19,7 @@ from piiredact.exceptions import LimitExceeded
 from piiredact.policy import Policy
 
 
-__all__ = ["FAILED_MARKER", "Redactor"]
+__all__ = ["FAILED_MARKER", "Redactor", "default_redactor"]
 
 #: What a value becomes when it cannot be redacted safely (error, timeout, over the size limit).
 FAILED_MARKER = "[REDACTION_FAILED]"
@@ -317,3 +318,13 @@ def _safe_str(value: object) -> str:
         return str(value)
     except Exception:  # an object whose __str__ raises must not break logging
         return FAILED_MARKER
+
+
+@lru_cache(maxsize=1)
+def default_redactor() -> Redactor:
+    """
+    The shared :class:`Redactor` for the default policy, built on first use.
+
+    .. versionadded:: 0.1.0
+    """
+    return Redactor()
