@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
@@ -206,12 +207,30 @@ def _redacted_exception(exception: BaseException, redact: Any, seen: set[int]) -
 
 # ------------------------------------------------------------------------------------ install
 class _Installation:
-    """What :func:`install` put in place: the record redactor and the ``callHandlers`` patch."""
+    """What :func:`install` put in place: the record redactor and the class-level patches."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.active: _RecordRedactor | None = None
-        self.patch: Any = None  # the wrapt FunctionWrapper around Logger.callHandlers
+        # (class, method name) -> the wrapt FunctionWrapper we put there
+        self.patches: dict[tuple[type, str], Any] = {}
+
+    def patch(self) -> None:
+        for owner, name, wrapper in (
+            (logging.Logger, "callHandlers", self.call_handlers),
+            (logging.Handler, "handleError", self.handle_error),
+        ):
+            if not _reaches(owner.__dict__.get(name), self.patches.get((owner, name))):
+                self.patches[owner, name] = wrapt.wrap_function_wrapper(owner, name, wrapper)
+
+    def unpatch(self) -> None:
+        for (owner, name), patch in list(self.patches.items()):
+            # Under a patch someone made on top of ours, ours stays (taking it out would take
+            # theirs out too) and does nothing until the next install().
+            original = patch.__wrapped__
+            if owner.__dict__.get(name) is patch:
+                setattr(owner, name, original)
+                del self.patches[owner, name]
 
     def call_handlers(
         self,
@@ -227,6 +246,50 @@ class _Installation:
                 redact_record(record)
         return wrapped(*args, **kwargs)
 
+    def handle_error(
+        self,
+        wrapped: Any,
+        instance: logging.Handler,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """
+        ``Handler.handleError`` prints the exception being handled with its whole chain, and
+        that chain holds the *application's* exception when the logging call was made in an
+        ``except`` block: print a redacted stand-in instead.
+        """
+        redact_record = self.active
+        exception = sys.exception()
+        if redact_record is None or exception is None or _disabled.get():
+            return wrapped(*args, **kwargs)
+        record = args[0] if args else kwargs.get("record")
+        if isinstance(record, logging.LogRecord):  # a record handed straight to a handler
+            redact_record(record)
+        try:
+            stand_in = _redacted_exception(exception, redact_record.redactor.redact, set())
+        except Exception:
+            stand_in = _stand_in_type(type(exception))(FAILED_MARKER)
+        cause, context = stand_in.__cause__, stand_in.__context__
+        try:
+            raise stand_in  # handleError reads the exception being handled
+        except BaseException as handled:
+            # Raising chained the raw exception and added this frame: put the copies back.
+            handled.__cause__, handled.__context__ = cause, context
+            handled.__suppress_context__ = exception.__suppress_context__
+            handled.__traceback__ = exception.__traceback__
+            return wrapped(*args, **kwargs)
+
+
+def _reaches(function: Any, patch: Any) -> bool:
+    """Whether *patch* is *function* or under it (patches made with wrapt or functools.wraps)."""
+    for _ in range(32):  # a cycle of __wrapped__ attributes must not hang install()
+        if function is None or patch is None:
+            return False
+        if function is patch:
+            return True
+        function = getattr(function, "__wrapped__", None)
+    return False
+
 
 _installation = _Installation()
 
@@ -237,7 +300,8 @@ def install(policy: Policy | None = None, *, capture_warnings: bool = False) -> 
 
     Idempotent and thread-safe: calling it again replaces the policy. Wraps
     ``logging.Logger.callHandlers`` at class level, so loggers and handlers created later are
-    covered too.
+    covered too, and ``logging.Handler.handleError``, which would print the application's
+    exception raw when a handler fails inside an ``except`` block.
 
     Args:
         policy: The policy; when omitted, the one the environment describes
@@ -255,13 +319,9 @@ def install(policy: Policy | None = None, *, capture_warnings: bool = False) -> 
     .. versionadded:: 0.1.0
     """
     redactor = _redactor_for(Policy.from_env() if policy is None else policy)
-    state = _installation
-    with state.lock:
-        state.active = _RecordRedactor(redactor)
-        if state.patch is None:
-            state.patch = wrapt.wrap_function_wrapper(
-                logging.Logger, "callHandlers", state.call_handlers
-            )
+    with _installation.lock:
+        _installation.active = _RecordRedactor(redactor)
+        _installation.patch()
     if capture_warnings:
         logging.captureWarnings(True)
     return redactor
@@ -271,18 +331,15 @@ def uninstall() -> None:
     """
     Stop redacting log records; records are emitted as they are logged again.
 
-    Safe to call when not installed. If another library wrapped ``Logger.callHandlers`` after
-    :func:`install`, the wrapper stays in place (removing it would remove theirs) but does nothing.
+    Safe to call when not installed. If another library wrapped ``Logger.callHandlers`` or
+    ``Handler.handleError`` after :func:`install`, our wrapper stays in place (removing it would
+    remove theirs) but does nothing.
 
     .. versionadded:: 0.1.0
     """
-    state = _installation
-    with state.lock:
-        state.active = None
-        patch = state.patch
-        if logging.Logger.__dict__.get("callHandlers") is patch and patch is not None:
-            logging.Logger.callHandlers = patch.__wrapped__  # type: ignore[method-assign]
-            state.patch = None
+    with _installation.lock:
+        _installation.active = None
+        _installation.unpatch()
 
 
 @contextlib.contextmanager
