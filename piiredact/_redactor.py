@@ -24,6 +24,8 @@ __all__ = ["FAILED_MARKER", "Redactor", "default_redactor"]
 #: What a value becomes when it cannot be redacted safely (error, timeout, over the size limit).
 FAILED_MARKER = "[REDACTION_FAILED]"
 
+_CLEAN_CACHE_SIZE = 4096  # clean texts remembered per Redactor
+_CLEAN_CACHE_LENGTH = 256  # longer texts rarely repeat whole
 _ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
 _REACH = 48  # how far around a replacement a new value may appear
 # Characters that keep a replacement apart from its neighbours (spaces, quotes, the separators
@@ -47,6 +49,7 @@ class Redactor:
     """
 
     __slots__ = (
+        "_clean",
         "_counts",
         "_keyring",
         "_lock",
@@ -87,6 +90,10 @@ class Redactor:
         self._safe_keys = frozenset(key_words(key) for key in self.policy.safe_keys)
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        # Short texts found clean, to answer again without scanning: log messages, attribute
+        # values and field values repeat ("GET", "connection closed", a route). Only clean
+        # texts are kept, so the cache never holds a value the policy protects.
+        self._clean: dict[str, None] = {}
 
     def __repr__(self) -> str:
         return f"Redactor(preset={self.policy.preset!r}, kinds={sorted(self._matcher.kinds)!r})"
@@ -116,8 +123,11 @@ class Redactor:
             if len(text) > self.policy.limits.max_value_length:
                 self._count("error:too_large")
                 return FAILED_MARKER
+            if text in self._clean:
+                return text
             findings, sticks_out = self._matcher.scan(text)
             if not findings:
+                self._remember_clean(text)
                 return text
             return self._apply_until_stable(text, findings, sticks_out)
         except Exception as exc:  # fail closed on anything, and count it
@@ -283,11 +293,21 @@ class Redactor:
         if len(text) > self.policy.limits.max_value_length:
             self._count("error:too_large")
             return FAILED_MARKER
-        if key is None:
-            findings, sticks_out = self._matcher.scan(text)
-        else:
+        if key is not None:
             findings, sticks_out = self._matcher.find_under_key(key, text)
+        elif text in self._clean:
+            return text
+        else:
+            findings, sticks_out = self._matcher.scan(text)
+            if not findings:
+                self._remember_clean(text)
         return self._apply_until_stable(text, findings, sticks_out) if findings else text
+
+    def _remember_clean(self, text: str) -> None:
+        if len(text) <= _CLEAN_CACHE_LENGTH:
+            if len(self._clean) >= _CLEAN_CACHE_SIZE:
+                self._clean.clear()  # simpler and cheaper than LRU order; refills in a moment
+            self._clean[text] = None
 
     # ------------------------------------------------------------------------------ stats
     def _count(self, name: str) -> None:
