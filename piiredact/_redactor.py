@@ -5,9 +5,11 @@ structured values; counts what it did and fails closed.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -219,6 +221,9 @@ class Redactor:
             counts = self._counts
             for name in counters:
                 counts[name] += 1
+        found = _found_rules.get()
+        if found is not None:
+            found.extend(finding.rule for finding in findings)
         return "".join(parts), spans
 
     # ------------------------------------------------------------------------- structures
@@ -338,6 +343,24 @@ def _safe_str(value: object) -> str:
         return str(value)
     except Exception:  # an object whose __str__ raises must not break logging
         return FAILED_MARKER
+
+
+_found_rules: ContextVar[list[str] | None] = ContextVar("piiredact_found_rules", default=None)
+
+
+@contextlib.contextmanager
+def collect_rules() -> Iterator[list[str]]:
+    """
+    Collect the names of the rules whose findings are replaced inside the block, in this
+    thread or task, by any :class:`Redactor` (for audits such as the pytest plugin's strict
+    mode: rule names, never values).
+    """
+    found: list[str] = []
+    token = _found_rules.set(found)
+    try:
+        yield found
+    finally:
+        _found_rules.reset(token)
 
 
 @lru_cache(maxsize=1)

@@ -25,10 +25,10 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from piiredact._redactor import FAILED_MARKER, Redactor, default_redactor
+from piiredact._redactor import FAILED_MARKER, Redactor, collect_rules, default_redactor
 from piiredact.exceptions import ConfigurationError
 from piiredact.policy import Policy
 
@@ -53,6 +53,26 @@ _disabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "piiredact_disabled", default=False
 )
 _TRACEBACKS = logging.Formatter()
+# Called with each record that had something redacted and the names of the rules that found it
+# (the pytest plugin's strict mode); never with values.
+_observers: list[Callable[[logging.LogRecord, tuple[str, ...]], object]] = []
+
+
+@contextlib.contextmanager
+def _observe(
+    callback: Callable[[logging.LogRecord, tuple[str, ...]], object],
+) -> Iterator[None]:
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
+
+
+def _notify(record: logging.LogRecord, rules: tuple[str, ...]) -> None:
+    for callback in list(_observers):
+        with contextlib.suppress(Exception):  # an observer must not break logging
+            callback(record, rules)
 
 
 class _RecordRedactor:
@@ -75,7 +95,13 @@ class _RecordRedactor:
                 # Redacting this record logged another one (an argument's __str__ that logs):
                 # going on could recurse without end, and the record is not worth a leak.
                 raise RecursionError
-            self._redact(record)
+            if _observers:
+                with collect_rules() as found:
+                    self._redact(record)
+                if found:
+                    _notify(record, tuple(found))
+            else:
+                self._redact(record)
         except Exception as exc:  # fail closed: the record is still emitted, with nothing raw
             _fail_closed(record)
             self.redactor._count(f"error:{type(exc).__name__}")

@@ -26,7 +26,14 @@ import pytest
 
 import piiredact
 from piiredact import FAILED_MARKER, Policy, Redactor
-from piiredact.stdlib import RedactingFilter, _RecordRedactor, disabled, install, uninstall
+from piiredact.stdlib import (
+    RedactingFilter,
+    _observe,
+    _RecordRedactor,
+    disabled,
+    install,
+    uninstall,
+)
 
 
 EMAIL = "jane.doe@example.com"
@@ -551,6 +558,18 @@ def test_threads_logging_at_once(installed: Redactor, logger: logging.Logger) ->
         thread.join()
     assert len(handler.lines) == 800
     assert_clean(handler.text)
+
+
+def test_observers_learn_which_rules_fired_never_the_values(
+    installed: Redactor, logger: logging.Logger
+) -> None:
+    seen: list[tuple[str, tuple[str, ...]]] = []
+    logger.addHandler(Collect())
+    with _observe(lambda record, rules: seen.append((record.getMessage(), rules))):
+        logger.info("user %s from %s", EMAIL, IP, extra={"password": PASSWORD})
+        logger.info("nothing to see")
+    logger.info("user %s", EMAIL)  # after the block: not observed
+    assert seen == [("user [EMAIL] from [IPV4]", ("EMAIL", "IPV4", "PASSWORD_VALUE"))]
 
 
 # --------------------------------------------------------------------------- fail closed
