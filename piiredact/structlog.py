@@ -1,0 +1,283 @@
+"""
+structlog integration: :class:`RedactingProcessor` redacts every event before a renderer sees it,
+and :func:`install` puts one into structlog's configured processor chain, right before the renderer.
+
+Needs the ``piiredact[structlog]`` extra.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping, MutableSequence
+from typing import Any
+
+
+try:
+    import structlog
+    from structlog.processors import ExceptionPrettyPrinter, format_exc_info
+    from structlog.typing import EventDict, WrappedLogger
+except ImportError as exc:  # tested in a subprocess, where structlog cannot be imported
+    msg = "piiredact.structlog requires structlog: pip install 'piiredact[structlog]'"
+    raise ImportError(msg) from exc
+
+from piiredact import FAILED_MARKER, ConfigurationError, Policy, Redactor, default_redactor
+
+
+__all__ = ["RedactingProcessor", "install"]
+
+# Most values recur (event names, levels, logger names, methods, service names), so a clean
+# verdict is remembered per (key, value) for short strings and for ints (the Redactor remembers
+# only texts redacted without a key). The memo is emptied when full: no per-event bookkeeping,
+# unlike an LRU.
+_MEMO_SIZE = 4096
+_MEMO_LENGTH = 256
+
+# Event keys that a processor or handler further down formats into text (a traceback, a %-format)
+# which this processor would never see: on failure they are dropped rather than masked, since a
+# masked ``exc_info`` is still true and makes ConsoleRenderer print the current exception.
+_FORMATTED_LATER = ("exc_info", "positional_args")
+
+
+class RedactingProcessor:
+    """
+    A structlog processor that redacts the event dict: every value under its key, recursively.
+
+    Values are redacted key-aware (``password="hunter2"`` loses its value whatever it looks like)
+    and recursively (dicts, lists, tuples, sets, bytes, numbers and any other object in the text a
+    renderer would print for it), and so are keys. That covers the ``event`` text (after
+    ``PositionalArgumentsFormatter``), values bound with ``bind()`` or through
+    ``structlog.contextvars``, and the exception data of ``format_exc_info``, ``dict_tracebacks``
+    and ``ExceptionRenderer``, frame locals included (they sit under their names). An ``exc_info``
+    still in the event is rendered first, as ``format_exc_info`` does: the renderers that would
+    format it later (``ConsoleRenderer``, with Rich and frame locals) run where this processor
+    cannot see their text.
+
+    Place it after every processor that adds data and before the renderer (see :func:`install`).
+    Events with nothing to redact go on unchanged, so they render byte for byte as without it.
+
+    It never raises: if an event cannot be redacted, every value but ``None`` and booleans
+    becomes :data:`~piiredact.FAILED_MARKER`, the event is still emitted, and the first such
+    failure is reported with a :class:`RuntimeWarning` that names the error's type only.
+
+    Args:
+        policy: The policy; when omitted, the one the environment describes
+            (:meth:`Policy.from_env <piiredact.Policy.from_env>`), which is the default policy
+            when no ``PIIREDACT_*`` variable is set. The default policy shares
+            :func:`piiredact.default_redactor`.
+
+    Raises:
+        ConfigurationError: *policy* is not a :class:`~piiredact.Policy`, or the environment
+            describes an invalid one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_clean", "_warned", "redactor")
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        if policy is None:
+            policy = Policy.from_env()
+        elif not isinstance(policy, Policy):
+            name = type(policy).__name__  # type: ignore[unreachable]
+            msg = f"RedactingProcessor: policy must be a piiredact.Policy, not {name}"
+            raise ConfigurationError(msg)
+        #: The :class:`~piiredact.Redactor` doing the work; its ``stats`` count what it did.
+        self.redactor = default_redactor() if policy == Policy() else Redactor(policy)
+        self._clean: set[tuple[object, object]] = set()
+        self._warned = False
+
+    def __repr__(self) -> str:
+        return f"RedactingProcessor({self.redactor!r})"
+
+    def __reduce__(self) -> tuple[type[RedactingProcessor], tuple[Policy]]:
+        return (type(self), (self.redactor.policy,))
+
+    def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
+        try:
+            if event_dict.get("exc_info"):
+                event_dict = format_exc_info(logger, method_name, event_dict)
+            return self._redact_event(event_dict)
+        except Exception as exc:  # never into the application: emit the event with nothing in it
+            return self._fail_closed(event_dict, exc)
+
+    # --------------------------------------------------------------------------------- events
+    def _redact_event(self, event_dict: EventDict) -> EventDict:
+        clean = self._clean
+        changes: list[tuple[Any, Any, Any]] = []
+        for key, value in event_dict.items():
+            kind = type(value)
+            memo = kind is str or kind is int
+            if memo and (key, value) in clean:
+                continue
+            if key == "_record" and isinstance(value, logging.LogRecord):
+                continue  # ProcessorFormatter's handle on the record: it is not printed
+            new_key = self.redactor.redact(key)
+            new_value = self._redact_value(value, key)
+            if new_key is not key or new_value is not value:
+                changes.append((key, new_key, new_value))
+            elif memo and (kind is int or len(value) <= _MEMO_LENGTH):
+                self._remember((key, value))
+        if not changes:
+            return event_dict
+        if all(new_key is key for key, new_key, _ in changes):
+            for key, _, new_value in changes:
+                event_dict[key] = new_value
+            return event_dict
+        # A key was redacted: rebuild the event to keep the order of its keys.
+        replaced = {key: (new_key, new_value) for key, new_key, new_value in changes}
+        rebuilt: EventDict = {}
+        for key, value in event_dict.items():
+            new_key, new_value = replaced.get(key, (key, value))
+            rebuilt[new_key] = new_value
+        return rebuilt
+
+    def _fail_closed(self, event_dict: EventDict, exc: Exception) -> EventDict:
+        """The event with every value but ``None`` and booleans replaced by the marker."""
+        self._warn(exc)
+        result: EventDict = {}
+        try:
+            for key, value in event_dict.items():
+                if key in _FORMATTED_LATER:
+                    if key == "exc_info":
+                        result["exception"] = FAILED_MARKER
+                elif (key == "_record" and isinstance(value, logging.LogRecord)) or (
+                    value is None or isinstance(value, bool)
+                ):
+                    result[key] = value
+                else:
+                    result[self.redactor.redact(key)] = FAILED_MARKER
+        except Exception:  # the event cannot even be read: emit what says so
+            result = {}
+        result.setdefault("event", FAILED_MARKER)
+        return result
+
+    def _warn(self, exc: Exception) -> None:
+        if self._warned:
+            return
+        self._warned = True  # before warning: warnings routed into logging come back here
+        msg = (
+            f"piiredact.structlog: an event could not be redacted ({type(exc).__name__}); it was "
+            f"emitted with its values replaced by {FAILED_MARKER}. Later failures are not reported."
+        )
+        try:
+            warnings.warn(msg, RuntimeWarning, stacklevel=3)
+        except Exception:  # warnings turned into errors must not reach the application either
+            return
+
+    # --------------------------------------------------------------------------------- values
+    def _remember(self, entry: tuple[object, object]) -> None:
+        clean = self._clean
+        if len(clean) >= _MEMO_SIZE:
+            clean.clear()
+        clean.add(entry)
+
+    def _redact_key(self, key: object) -> Any:
+        return self.redactor.redact(key) if isinstance(key, str) else key
+
+    def _redact_value(self, value: Any, key: str | None) -> Any:
+        redacted = self.redactor.redact_value(value, key)
+        return value if redacted is value else self._settle(value, redacted, key)
+
+    def _settle(self, value: Any, redacted: Any, key: str | None) -> Any:
+        """
+        What to emit for *value*, given the engine's redacted copy: *value* itself when nothing
+        a renderer prints changed, else the copy with the unchanged parts of *value* put back.
+
+        The engine rebuilds containers as plain dicts, lists and tuples and turns other objects
+        into their ``str()``; emitting its copy of a clean value would change how it renders
+        (``UUID('…')`` becomes ``'…'``, an ``OrderedDict`` a ``dict``).
+        """
+        if redacted is value or isinstance(value, str | bytes | bytearray | int | float):
+            return redacted
+        if isinstance(value, Mapping):
+            if not isinstance(redacted, dict) or len(redacted) != len(value):
+                return redacted  # a part failed closed, or the mapping was cut at a limit
+            pairs = []
+            changed = False
+            for item_key, item in value.items():
+                name = item_key if isinstance(item_key, str) else None
+                new_key = self._redact_key(item_key)
+                new_item = self._settle(item, redacted[item_key], name)
+                changed = changed or new_key is not item_key or new_item is not item
+                pairs.append((new_key, new_item))
+            return dict(pairs) if changed else value
+        if isinstance(value, list | tuple):
+            if not isinstance(redacted, list | tuple) or len(redacted) != len(value):
+                return redacted
+            items = [
+                self._settle(item, new, key) for item, new in zip(value, redacted, strict=True)
+            ]
+            if all(new is item for new, item in zip(items, value, strict=True)):
+                return value
+            return items if isinstance(redacted, list) else type(redacted)(items)
+        if isinstance(value, set | frozenset):
+            return value if redacted == value else redacted
+        return value if self._prints_clean(value, redacted, key) else redacted
+
+    def _prints_clean(self, value: object, redacted: object, key: str | None) -> bool:
+        """
+        Whether every text a renderer makes of *value*, an object the engine read as its
+        ``str()``, is clean: that ``str()`` (JSON via ``__structlog__``, ``repr()`` for the
+        key-value and console renderers, ``str()`` for logfmt).
+        """
+        try:
+            if redacted != str(value):
+                return False
+            text = repr(value)
+            if self.redactor.redact_value(text, key) is not text:
+                return False
+            if hasattr(type(value), "__structlog__"):
+                form = value.__structlog__()  # type: ignore[attr-defined]
+                return self._settle(form, self.redactor.redact_value(form, key), key) is form
+        except Exception:  # a form that cannot be made cannot be printed either: emit the copy
+            return False
+        return True
+
+
+def install(policy: Policy | None = None) -> RedactingProcessor:
+    """
+    Put a :class:`RedactingProcessor` into structlog's configured chain, right before its renderer.
+
+    The renderer is the last processor (``JSONRenderer``, ``ConsoleRenderer``,
+    ``ProcessorFormatter.wrap_for_formatter``, ``render_to_log_kwargs`` …); everything before it
+    adds data and runs first. An ``ExceptionPrettyPrinter``, which prints exceptions itself,
+    comes after the processor too. The chain is changed in place, so loggers that structlog
+    already cached see it; call this after ``structlog.configure()``.
+
+    Calling it again replaces the processor it put there (with a new policy, say).
+
+    Args:
+        policy: Passed to :class:`RedactingProcessor`.
+
+    Returns:
+        The processor, to put into a ``ProcessorFormatter``'s ``foreign_pre_chain`` as well.
+
+    Raises:
+        ConfigurationError: structlog's processors are not a list (``configure()`` was given a
+            tuple) or are empty, or the policy is invalid.
+
+    .. versionadded:: 0.1.0
+    """
+    processor = RedactingProcessor(policy)
+    chain = structlog.get_config()["processors"]
+    if not isinstance(chain, MutableSequence):
+        msg = (
+            "install: structlog's processors are a tuple; pass structlog.configure() a list, "
+            "which can be changed where loggers bound already see it"
+        )
+        raise ConfigurationError(msg)
+    for index, step in enumerate(chain):
+        if isinstance(step, RedactingProcessor):
+            chain[index] = processor
+            return processor
+    if not chain:
+        msg = "install: structlog has no processors, so no renderer to put the redaction before"
+        raise ConfigurationError(msg)
+    position = len(chain) - 1
+    for index, step in enumerate(chain[:position]):
+        if isinstance(step, ExceptionPrettyPrinter):
+            position = index
+            break
+    chain.insert(position, processor)
+    return processor
