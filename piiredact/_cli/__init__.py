@@ -160,7 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else ERROR
     prog = f"{PROG} {args.command}"
-    run = {"redact": _redact, "scan": _scan, "rules": _rules, "demo": _demo}[args.command]
+    run = {
+        "redact": _run_redact, "scan": _run_scan, "rules": _run_rules, "demo": _run_demo
+    }[args.command]  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("default")
         warnings.showwarning = _show_warning
@@ -217,7 +219,7 @@ def _check_inputs(names: Sequence[str], *, directories: bool) -> None:
 # ------------------------------------------------------------------------------------- commands
 
 
-def _redact(args: argparse.Namespace) -> int:
+def _run_redact(args: argparse.Namespace) -> int:
     names = args.files or [STDIN]
     _check_inputs(names, directories=False)
     if args.output and (overwritten := same_file(args.output, names)):
@@ -227,7 +229,7 @@ def _redact(args: argparse.Namespace) -> int:
     return OK
 
 
-def _scan(args: argparse.Namespace) -> int:
+def _run_scan(args: argparse.Namespace) -> int:
     catalog = Catalog(_policy(args))
     fail_on = frozenset(
         name.strip() for item in args.fail_on for name in item.split(",") if name.strip()
@@ -302,14 +304,14 @@ def _progress(names: Sequence[str], output: Output) -> Iterator[Callable[[int], 
         yield lambda done: bar.advance(task, done)
 
 
-def _rules(args: argparse.Namespace) -> int:
+def _run_rules(args: argparse.Namespace) -> int:
     from piiredact._cli._rules import list_rules  # noqa: PLC0415 - loads rich
 
     list_rules(piiredact.Redactor(_policy(args)), as_json=args.format == "json")
     return OK
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _run_demo(args: argparse.Namespace) -> int:
     from piiredact._cli._demo import run_demo  # noqa: PLC0415 - loads the demo's hosts
 
     return run_demo(sys.stdout)

@@ -226,8 +226,11 @@ def _summary_line(summaries: Sequence[FileSummary], verdict: Verdict) -> str:
     if verdict.errors:
         text += f" {len(verdict.errors):,} input(s) could not be read: the audit is incomplete."
     elif verdict.exit_status:
-        which = f" of {', '.join(verdict.fail_on)}" if verdict.fail_on else ""
-        text += f" {verdict.counted:,} finding(s){which}: more than {verdict.max_findings:,}."
+        which = f" ({', '.join(verdict.fail_on)})" if verdict.fail_on else ""
+        text += (
+            f" Status 1: {verdict.counted:,} counted{which}, "
+            f"more than the {verdict.max_findings:,} allowed."
+        )
     return text
 
 

@@ -133,7 +133,7 @@ def list_rules(redactor: Redactor, *, as_json: bool, stream: TextIO | None = Non
     from rich.table import Table  # noqa: PLC0415
 
     table = Table(show_lines=True)
-    for column in ("rule", "category", "action", "validator", "example → redacted"):
+    for column in ("rule", "category", "action", "validator", "example", "redacted"):
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
@@ -141,7 +141,8 @@ def list_rules(redactor: Redactor, *, as_json: bool, stream: TextIO | None = Non
             row["category"],
             row["action"],
             row["validator"] or "—",
-            f"{row['example']}\n→ {row['redacted']}" if row["example"] else "",
+            row["example"],
+            row["redacted"],
         )
     # Cells hold redacted output ("[EMAIL]"): no markup, or rich would read it as a style.
     Console(file=stream, highlight=False, markup=False, emoji=False).print(table)

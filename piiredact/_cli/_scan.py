@@ -200,7 +200,9 @@ def _scan_to_spool(name: str, spool: str) -> FileSummary:
     reads them back in input order without holding a whole file's findings in memory."""
     assert _worker_redactor is not None  # noqa: S101 - set by the pool's initializer
     with open(spool, "wb") as out:
-        return _scan_one(name, _worker_redactor, lambda location: marshal.dump(location, out))
+        return _scan_one(
+            name, _worker_redactor, lambda location: marshal.dump(tuple(location), out)
+        )
 
 
 def _read_spool(spool: str) -> Iterator[Location]:
