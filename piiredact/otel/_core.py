@@ -1,0 +1,247 @@
+"""
+What the three exporters share: the :class:`Scrubber` (attribute values by their semantic
+conventions, resources and scopes cached) and :class:`RedactingProxy`, the transparent wrapt
+proxy that counts and reports failed batches without their contents.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import wrapt
+from opentelemetry.attributes import BoundedAttributes
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+
+from piiredact._redactor import FAILED_MARKER, Redactor
+from piiredact.exceptions import ConfigurationError
+from piiredact.otel import _sanitize
+from piiredact.otel._semconv import IDENTITY_RULES, Treatment, treatment
+from piiredact.policy import Policy
+
+
+__all__ = ["RedactingProxy", "Scrubber", "bounded", "scrubber_for"]
+
+_logger = logging.getLogger("piiredact.otel")
+
+# Treatments that only need the string: applied to each string of a value (headers are
+# string[] attributes).
+_STRING_TREATMENTS: dict[Treatment, Callable[[str, Redactor], str]] = {
+    Treatment.URL: _sanitize.url,
+    Treatment.QUERY: _sanitize.query,
+    Treatment.SQL: _sanitize.sql,
+    Treatment.JSON: _sanitize.json_content,
+    Treatment.AUTHORIZATION: lambda text, _: _sanitize.authorization(text),
+    Treatment.COOKIE: lambda text, _: _sanitize.cookie(text),
+    Treatment.SET_COOKIE: lambda text, _: _sanitize.set_cookie(text),
+    Treatment.CREDENTIAL: lambda text, _: _sanitize.credential(text),
+}
+_IDENTITY_KEYS = {kind: rule.keys[0] for kind, rule in IDENTITY_RULES.items()}
+_CACHE_SIZE = 64  # resources and scopes: a process has a handful
+
+_T = TypeVar("_T")
+
+
+class Scrubber:
+    """
+    Redacts the parts of telemetry for one policy: text, attribute values (by semantic
+    convention), bodies, resources and instrumentation scopes. Never raises from a value: a value
+    that cannot be redacted becomes :data:`~piiredact.FAILED_MARKER` and an error is counted.
+    """
+
+    __slots__ = ("_cache", "_counts", "_lock", "_safe", "redactor")
+
+    def __init__(self, policy: Policy) -> None:
+        rules = tuple(rule for rule in IDENTITY_RULES.values() if rule not in policy.custom_rules)
+        self.redactor = Redactor(policy.evolve(custom_rules=(*policy.custom_rules, *rules)))
+        # Attribute names are canonical in OpenTelemetry: safe keys are matched exactly.
+        self._safe = frozenset(policy.safe_keys)
+        self._cache: dict[int, tuple[object, object]] = {}
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------ values
+    def text(self, text: str) -> str:
+        """Free text: a span name, an event name, a status description, a log body."""
+        return self.redactor.redact(text)
+
+    def body(self, body: Any) -> Any:
+        """A log body: text, bytes, a mapping (key-aware) or a list."""
+        return self.redactor.redact_value(body)
+
+    def value(self, name: str, value: Any) -> Any:
+        """The redacted value of the attribute *name*."""
+        try:
+            kind = treatment(name)
+            if kind is None:
+                return self.redactor.redact_value(value, key=name)
+            identity_key = _IDENTITY_KEYS.get(kind)
+            if identity_key is not None:
+                return self.redactor.redact_value(value, key=identity_key)
+            apply = _STRING_TREATMENTS[kind]
+            if isinstance(value, str):
+                return apply(value, self.redactor)
+            if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+                return type(value)(apply(item, self.redactor) for item in value)
+            return self.redactor.redact_value(value, key=name)
+        except Exception as exc:  # a bug or a pathological value: fail closed, never raise
+            self.count(f"error:{type(exc).__name__}")
+            return FAILED_MARKER
+
+    def attributes(self, attributes: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """A redacted copy of *attributes*, or None when nothing in them changes."""
+        if not attributes:
+            return None
+        changed: dict[str, Any] | None = None
+        for number, (name, value) in enumerate(attributes.items()):
+            new = value if name in self._safe else self.value(name, value)
+            if changed is None and (new is value or new == value):
+                continue
+            if changed is None:
+                changed = dict(list(attributes.items())[:number])
+            changed[name] = new
+        return changed
+
+    # -------------------------------------------------------------- resources and scopes
+    def resource(self, resource: Resource) -> Resource:
+        """The redacted resource, computed once per resource (it is a grouping key in OTLP)."""
+        cached = self._cached(resource)
+        if cached is not None:
+            return cached
+        attributes = self.attributes(resource.attributes)
+        redacted = resource if attributes is None else Resource(attributes, resource.schema_url)
+        return self._remember(resource, redacted)
+
+    def scope(self, scope: InstrumentationScope | None) -> InstrumentationScope | None:
+        """The instrumentation scope with its attributes redacted, computed once per scope."""
+        if scope is None:
+            return None
+        cached = self._cached(scope)
+        if cached is not None:
+            return cached
+        attributes = self.attributes(scope.attributes)
+        redacted = (
+            scope
+            if attributes is None
+            else InstrumentationScope(scope.name, scope.version, scope.schema_url, attributes)
+        )
+        return self._remember(scope, redacted)
+
+    def _cached(self, original: _T) -> _T | None:
+        entry = self._cache.get(id(original))
+        # The original is kept alive in the entry, so its id cannot be reused meanwhile.
+        return cast("_T", entry[1]) if entry is not None and entry[0] is original else None
+
+    def _remember(self, original: _T, redacted: _T) -> _T:
+        with self._lock:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[id(original)] = (original, redacted)
+        return redacted
+
+    # ------------------------------------------------------------------------------ stats
+    def count(self, name: str, amount: int = 1) -> None:
+        """Count an event of this package (never with a value in its name)."""
+        with self._lock:
+            self._counts[name] += amount
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """The engine's counters and this package's own, summed by name."""
+        with self._lock:
+            own = Counter(self._counts)
+        return dict(Counter(self.redactor.stats) + own)
+
+
+def bounded(attributes: Mapping[str, Any], dropped: int) -> BoundedAttributes:
+    """Attributes in the SDK's container, which is where exporters read dropped counts from."""
+    container = BoundedAttributes(attributes=attributes, immutable=True)
+    container.dropped = dropped
+    return container
+
+
+# One Scrubber (one compiled Redactor) per policy object, shared by the exporters of all
+# three signals. Policies hold a read-only mapping and do not hash, hence the identity key.
+_SCRUBBERS: dict[int, tuple[Policy | None, Scrubber]] = {}
+_SCRUBBERS_LOCK = threading.Lock()
+
+
+def scrubber_for(policy: Policy | None) -> Scrubber:
+    """
+    The shared :class:`Scrubber` for *policy* (the default policy when None).
+
+    Raises:
+        ConfigurationError: *policy* is not a :class:`~piiredact.Policy`.
+    """
+    given: object = policy  # from callers without type checks
+    if given is not None and not isinstance(given, Policy):
+        msg = f"policy must be a piiredact.Policy or None, not {type(policy).__name__}"
+        raise ConfigurationError(msg)
+    with _SCRUBBERS_LOCK:
+        key = id(policy)
+        entry = _SCRUBBERS.get(key)
+        if entry is None or entry[0] is not policy:
+            if len(_SCRUBBERS) >= _CACHE_SIZE:
+                _SCRUBBERS.clear()
+            entry = (policy, Scrubber(policy if policy is not None else Policy()))
+            _SCRUBBERS[key] = entry
+        return entry[1]
+
+
+if TYPE_CHECKING:
+    _ProxyBase = wrapt.BaseObjectProxy[Any]
+else:  # wrapt 1.x only has ObjectProxy
+    _ProxyBase = getattr(wrapt, "BaseObjectProxy", wrapt.ObjectProxy)
+
+
+class RedactingProxy(_ProxyBase):
+    """
+    A transparent proxy around an exporter: ``isinstance``, ``shutdown``, ``force_flush`` and
+    private attributes (``_preferred_temporality`` …) all reach the wrapped exporter, with their
+    signatures, because the proxy does not define them. Only ``export`` is its own.
+    """
+
+    _expected: type
+    _items: str
+
+    def __init__(self, exporter: Any, policy: Policy | None = None) -> None:
+        if not isinstance(exporter, self._expected):
+            msg = (
+                f"{type(self).__name__} wraps a {self._expected.__name__}, "
+                f"not {type(exporter).__name__}"
+            )
+            raise ConfigurationError(msg)
+        super().__init__(exporter)
+        # wrapt writes attributes through to the wrapped object unless they start with _self_.
+        self._self_scrubber = scrubber_for(policy)
+        self._self_reported = False
+
+    @property
+    def redaction_stats(self) -> dict[str, int]:
+        """
+        Counters: the engine's (``kind:``, ``rule:``, ``action:``, ``error:``) and this
+        exporter's own (``export:failed_batches``, ``export:dropped_<items>``). Never values.
+        """
+        return self._self_scrubber.stats
+
+    def _failed(self, size: int, exc: Exception) -> None:
+        """Count a batch dropped because it could not be redacted; report the first one."""
+        scrubber = self._self_scrubber
+        scrubber.count("export:failed_batches")
+        scrubber.count(f"export:dropped_{self._items}", size)
+        if self._self_reported:
+            return
+        # Set before logging: the warning may come back here through an OpenTelemetry logging
+        # handler, and it must not loop.
+        self._self_reported = True
+        _logger.warning(
+            "piiredact: dropped a batch of %d %s that could not be redacted (%s); "
+            "later failures are only counted",
+            size,
+            self._items,
+            type(exc).__name__,
+        )
