@@ -1,5 +1,6 @@
 """
-What happens to a finding: ``mask``, ``partial``, ``token``, ``generalize`` or ``drop``.
+What happens to a finding: ``mask``, ``partial``, ``token``, ``encrypt``, ``generalize`` or
+``drop``; and what a field transform (:class:`~piiredact.FieldRules`) makes of a whole value.
 
 Every replacement is built so that a second pass finds nothing in it (idempotence): masks and tokens
 contain no trigger, partial forms keep too little to validate, and generalized addresses carry a
@@ -8,15 +9,25 @@ prefix length, which the address rules skip.
 
 from __future__ import annotations
 
-import ipaddress
-import math
+import datetime as dt
+from typing import TYPE_CHECKING, Literal
 
 from piiredact import _validators as v
+from piiredact import generalize
 from piiredact._keyring import Keyring
+from piiredact._reversible import encrypt
 
 
-__all__ = ["apply_action", "generalize_ip", "mask"]
+if TYPE_CHECKING:
+    from piiredact.policy import Policy
 
+__all__ = ["apply_action", "apply_transform", "mask"]
+
+_DATE_UNITS: dict[str, Literal["year", "month", "day"]] = {
+    "year": "year",
+    "month": "month",
+    "day": "day",
+}
 _PARTIAL_LAST4 = frozenset(
     {
         "CREDIT_CARD",
@@ -51,40 +62,27 @@ def _partial(kind: str, value: str) -> str:
     return mask(kind)
 
 
-def generalize_ip(value: str, *, ipv4_prefix: int = 24, ipv6_prefix: int = 48) -> str:
-    """The network an address belongs to, in CIDR notation (``203.0.113.0/24``)."""
+def _generalize(kind: str, value: str, policy: Policy) -> str:
+    # The helpers raise on what they cannot read; a finding that is not what its kind says
+    # (a validator let it through) is masked.
     try:
-        address = ipaddress.ip_address(value.strip("[]"))
+        if kind in ("IPV4", "IPV6"):
+            return generalize.ip_prefix(
+                value, ipv4_prefix=policy.ipv4_prefix, ipv6_prefix=policy.ipv6_prefix
+            )
+        if kind == "GEO_COORD":
+            decimals = policy.geo_decimals
+            # "~" marks the value as rounded, and keeps the coordinate rules from reading it.
+            return f"{generalize.coordinate(value, decimals=decimals):.{decimals}f}~"
+        if kind == "DATE_OF_BIRTH":
+            return f"[{kind} {generalize.truncate_date(value)}]"
     except ValueError:
-        return mask("IP")
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    prefix = ipv4_prefix if address.version == 4 else ipv6_prefix
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-
-
-def _generalize(kind: str, value: str, *, ipv4_prefix: int, ipv6_prefix: int) -> str:
-    if kind in ("IPV4", "IPV6"):
-        return generalize_ip(value, ipv4_prefix=ipv4_prefix, ipv6_prefix=ipv6_prefix)
-    if kind == "GEO_COORD":
-        try:
-            return f"{math.floor(float(value) * 10) / 10:.1f}~"
-        except ValueError:
-            return mask(kind)
-    if kind == "DATE_OF_BIRTH":
-        date = v.parse_date(value)
-        return f"[{kind} {date.year}]" if date else mask(kind)
+        pass
     return mask(kind)
 
 
 def apply_action(
-    action: str,
-    kind: str,
-    value: str,
-    keyring: Keyring | None,
-    *,
-    ipv4_prefix: int = 24,
-    ipv6_prefix: int = 48,
+    action: str, kind: str, value: str, keyring: Keyring | None, policy: Policy
 ) -> str:
     """The replacement text for *value*, a finding of *kind*, under *action*."""
     if action == "mask":
@@ -92,9 +90,55 @@ def apply_action(
     if action == "drop":
         return ""
     if action == "token" and keyring is not None:
-        return keyring.token(kind, value)
+        return keyring.token(kind, value, phone_country_code=policy.phone_country_code)
+    if action == "encrypt" and keyring is not None:
+        return encrypt(
+            keyring,
+            kind,
+            value,
+            context=policy.encrypt_context,
+            phone_country_code=policy.phone_country_code,
+        )
     if action == "partial":
         return _partial(kind, value)
     if action == "generalize":
-        return _generalize(kind, value, ipv4_prefix=ipv4_prefix, ipv6_prefix=ipv6_prefix)
+        return _generalize(kind, value, policy)
     return mask(kind)
+
+
+def apply_transform(
+    transform: str, kind: str, value: object, keyring: Keyring | None, policy: Policy
+) -> str | float:
+    """
+    What the field transform *transform* makes of a whole field *value* (*kind* names it for
+    ``mask``, ``token`` and ``encrypt``).
+
+    Raises:
+        ValueError: The value is not what the transform reads (an age that is no number).
+    """
+    if transform == "mask":
+        return mask(kind)
+    if transform in ("token", "encrypt"):
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            msg = f"{transform}: a field value to tokenize must be a string or a number"
+            raise ValueError(msg)
+        return apply_action(transform, kind, str(value), keyring, policy)
+    if transform == "ip_prefix":
+        return generalize.ip_prefix(
+            str(value), ipv4_prefix=policy.ipv4_prefix, ipv6_prefix=policy.ipv6_prefix
+        )
+    if transform in _DATE_UNITS and isinstance(value, str | dt.date):
+        return generalize.truncate_date(value, unit=_DATE_UNITS[transform])
+    if transform == "user_agent" and isinstance(value, str):
+        return generalize.user_agent(value)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        msg = f"{transform}: cannot read a {type(value).__name__}"
+        raise ValueError(msg)
+    if transform == "coordinate":
+        return generalize.coordinate(value, decimals=policy.geo_decimals)
+    if transform == "age_bucket":
+        return generalize.age_bucket(value)
+    if transform == "zip3" and not isinstance(value, float):
+        return generalize.zip3(value)
+    msg = f"{transform}: cannot read this value"
+    raise ValueError(msg)

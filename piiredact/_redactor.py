@@ -13,11 +13,13 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from piiredact._actions import apply_action, mask
+from piiredact._actions import apply_action, apply_transform, mask
 from piiredact._keyring import Keyring
 from piiredact._keys import key_words
 from piiredact._matcher import Finding, Matcher
-from piiredact.exceptions import LimitExceeded
+from piiredact._minimize import FieldPlan, FieldWalk
+from piiredact._reversible import require_crypto
+from piiredact.exceptions import ConfigurationError, LimitExceeded
 from piiredact.policy import Policy
 
 
@@ -53,6 +55,7 @@ class Redactor:
     __slots__ = (
         "_clean",
         "_counts",
+        "_fields",
         "_keyring",
         "_lock",
         "_matcher",
@@ -73,12 +76,8 @@ class Redactor:
             for rule in rules
             for kind in self._matcher.kinds_by_rule[rule.name]
         }
-        self._keyring: Keyring | None = None
-        if "token" in actions.values():
-            key = self.policy.token_key
-            self._keyring = (
-                Keyring.from_secret(key) if key is not None else Keyring.from_environment()
-            ) or Keyring.ephemeral()
+        self._fields = FieldPlan(self.policy.fields)
+        self._keyring = self._make_keyring(set(actions.values()))
         # Per rule and kind: the action, the replacement when it does not depend on the value
         # (a mask), and the counters a finding moves.
         self._plans = {
@@ -96,6 +95,24 @@ class Redactor:
         # values and field values repeat ("GET", "connection closed", a route). Only clean
         # texts are kept, so the cache never holds a value the policy protects.
         self._clean: dict[str, None] = {}
+
+    def _make_keyring(self, actions: set[str]) -> Keyring | None:
+        """The keyring, when an action or a field transform makes tokens."""
+        fields = self.policy.fields
+        for rules in (fields, *fields.scopes.values()):
+            actions.update(spec.partition(":")[0] for spec in rules.transforms.values())
+        if "encrypt" in actions:
+            require_crypto()
+            keyring = Keyring.from_policy(self.policy)
+            if keyring is None:  # a random key would make tokens nobody can ever reveal
+                msg = "action 'encrypt' needs a key: token_key, token_key_file or PIIREDACT_KEY"
+                raise ConfigurationError(msg)
+            return keyring
+        if "token" in actions:
+            return Keyring.from_policy(self.policy) or Keyring.ephemeral(
+                token_bits=self.policy.token_bits
+            )
+        return None
 
     def __repr__(self) -> str:
         return f"Redactor(preset={self.policy.preset!r}, kinds={sorted(self._matcher.kinds)!r})"
@@ -208,9 +225,9 @@ class Redactor:
             parts.append(kept)
             length += len(kept)
             if replacement is None:
-                replacement = apply_action(action, kind, text[start:end], self._keyring,
-                                           ipv4_prefix=self.policy.ipv4_prefix,
-                                           ipv6_prefix=self.policy.ipv6_prefix)  # fmt: skip
+                replacement = apply_action(
+                    action, kind, text[start:end], self._keyring, self.policy
+                )
             parts.append(replacement)
             spans.append((length, length + len(replacement)))
             length += len(replacement)
@@ -275,10 +292,7 @@ class Redactor:
                         result[FAILED_MARKER] = FAILED_MARKER
                         break
                     name = item_key if isinstance(item_key, str) else None
-                    if name is not None and key_words(name) in self._safe_keys:
-                        result[item_key] = item
-                    else:
-                        result[item_key] = self._walk(item, name, depth + 1, active)
+                    result[item_key] = self._walk_item(item, name, depth + 1, active)
                 return result
             if isinstance(value, list | tuple | set | frozenset):
                 items = []
@@ -293,6 +307,12 @@ class Redactor:
             return self._walk_text(_safe_str(value), key)
         finally:
             active.discard(marker)
+
+    def _walk_item(self, value: Any, key: str | None, depth: int, active: set[int]) -> Any:
+        """The value under *key* in a mapping: left alone under a safe key, else redacted."""
+        if key is not None and key_words(key) in self._safe_keys:
+            return value
+        return self._walk(value, key, depth, active)
 
     def _walk_text(self, text: str, key: str | None) -> str:
         if len(text) > self.policy.limits.max_value_length:
@@ -314,6 +334,47 @@ class Redactor:
                 self._clean.clear()  # simpler and cheaper than LRU order; refills in a moment
             self._clean[text] = None
 
+    # ---------------------------------------------------------------------------- fields
+    def redact_fields(self, fields: Mapping[str, Any], *, scope: str = "") -> dict[str, Any]:
+        """
+        A minimized and redacted copy of a record's fields: the ``extra`` of a stdlib record, the
+        keys of a structlog event, the attributes of a span.
+
+        The policy's :class:`~piiredact.FieldRules` decide, by field path and *scope*, which
+        fields are dropped (denied, or not allowed in allowlist mode), which are transformed as a
+        whole, and how long strings may be; every kept value is then redacted as
+        :meth:`redact_value` does. Without field rules this is :meth:`redact_value` on a
+        mapping. Never raises: a field that cannot be handled becomes :data:`FAILED_MARKER`, and
+        fields that cannot be handled at all become ``{FAILED_MARKER: FAILED_MARKER}``.
+
+        Args:
+            fields: The record's fields, by name.
+
+            scope: Where the record comes from: the logger name for log records and events,
+                the instrumentation scope name for spans (``""``: the policy's top level).
+        """
+        walk = FieldWalk(self, self._fields.for_scope(scope)) if self._fields.active else None
+        try:
+            given: object = fields  # integrations pass whatever the host holds
+            if not isinstance(given, Mapping):
+                msg = "fields must be a mapping"
+                raise TypeError(msg)
+            if walk is None:
+                result: dict[str, Any] = self._walk(given, None, 0, set())
+                return result
+            return walk.mapping(given, (), 0)
+        except Exception as exc:  # fail closed on anything, and count it
+            self._count(f"error:{_reason(exc)}")
+            return {FAILED_MARKER: FAILED_MARKER}
+        finally:
+            if walk is not None and walk.tally:
+                with self._lock:
+                    self._counts.update(walk.tally)
+
+    def _transform(self, transform: str, kind: str, value: Any) -> Any:
+        """A field transform applied to a whole value (see :class:`~piiredact.FieldRules`)."""
+        return apply_transform(transform, kind, value, self._keyring, self.policy)
+
     # ------------------------------------------------------------------------------ stats
     def _count(self, name: str) -> None:
         with self._lock:
@@ -323,7 +384,9 @@ class Redactor:
     def stats(self) -> dict[str, int]:
         """
         Counters: findings by ``kind:<KIND>`` and ``rule:<RULE>``, replacements by
-        ``action:<action>`` and failures by ``error:<what>``. Never values.
+        ``action:<action>``, fields dropped, transformed or cut by :meth:`redact_fields` by
+        ``field:dropped``, ``field:<transform>`` and ``field:truncated``, and failures by
+        ``error:<what>``. Never values, never field names.
         """
         with self._lock:
             return dict(self._counts)
