@@ -8,8 +8,10 @@ with stable references.
 
 from __future__ import annotations
 
+from piiredact._keyring import Keyring
 from piiredact._matcher import Finding
 from piiredact._redactor import FAILED_MARKER, Redactor, default_redactor
+from piiredact._reversible import RevealError, reveal
 from piiredact.exceptions import (
     ConfigurationError,
     InvalidRuleError,
@@ -17,7 +19,7 @@ from piiredact.exceptions import (
     PiiFoundError,
     PiiRedactError,
 )
-from piiredact.policy import Limits, Policy
+from piiredact.policy import FieldRules, Limits, Policy
 from piiredact.rules import BUILTIN_RULES, Rule
 from piiredact.stdlib import install, uninstall
 
@@ -26,19 +28,23 @@ __all__ = [
     "BUILTIN_RULES",
     "FAILED_MARKER",
     "ConfigurationError",
+    "FieldRules",
     "Finding",
     "InvalidRuleError",
+    "Keyring",
     "LimitExceeded",
     "Limits",
     "PiiFoundError",
     "PiiRedactError",
     "Policy",
     "Redactor",
+    "RevealError",
     "Rule",
     "__version__",
     "default_redactor",
     "install",
     "redact",
+    "reveal",
     "uninstall",
 ]
 
