@@ -7,6 +7,7 @@ Needs the ``piiredact[structlog]`` extra.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from collections.abc import Mapping, MutableSequence
@@ -37,6 +38,10 @@ _MEMO_LENGTH = 256
 # which this processor would never see: on failure they are dropped rather than masked, since a
 # masked ``exc_info`` is still true and makes ConsoleRenderer print the current exception.
 _FORMATTED_LATER = ("exc_info", "positional_args")
+
+# ProcessorFormatter's bookkeeping: the record and where it came from. Processors after this one
+# expect them (remove_processors_meta deletes them without a default) and no renderer prints them.
+_META = ("_record", "_from_structlog")
 
 
 class RedactingProcessor:
@@ -110,8 +115,8 @@ class RedactingProcessor:
             memo = kind is str or kind is int
             if memo and (key, value) in clean:
                 continue
-            if key == "_record" and isinstance(value, logging.LogRecord):
-                continue  # ProcessorFormatter's handle on the record: it is not printed
+            if _is_meta(key, value):
+                continue
             new_key = self.redactor.redact(key)
             new_value = self._redact_value(value, key)
             if new_key is not key or new_value is not value:
@@ -141,14 +146,16 @@ class RedactingProcessor:
                 if key in _FORMATTED_LATER:
                     if key == "exc_info":
                         result["exception"] = FAILED_MARKER
-                elif (key == "_record" and isinstance(value, logging.LogRecord)) or (
-                    value is None or isinstance(value, bool)
-                ):
+                elif _is_meta(key, value) or value is None or isinstance(value, bool):
                     result[key] = value
                 else:
                     result[self.redactor.redact(key)] = FAILED_MARKER
         except Exception:  # the event cannot even be read: emit what says so
             result = {}
+            with contextlib.suppress(Exception):
+                for key in _META:
+                    if _is_meta(key, value := event_dict.get(key)):
+                        result[key] = value
         result.setdefault("event", FAILED_MARKER)
         return result
 
@@ -233,6 +240,12 @@ class RedactingProcessor:
         except Exception:  # a form that cannot be made cannot be printed either: emit the copy
             return False
         return True
+
+
+def _is_meta(key: str, value: object) -> bool:
+    return (key == "_record" and isinstance(value, logging.LogRecord)) or (
+        key == "_from_structlog" and isinstance(value, bool)
+    )
 
 
 def install(policy: Policy | None = None) -> RedactingProcessor:
