@@ -27,6 +27,7 @@ from piiredact._keys import (
     phrase_end,
     word_end,
 )
+from piiredact._unhide import unhide
 from piiredact.exceptions import LimitExceeded
 from piiredact.rules import BUILTIN_RULES, Rule
 from piiredact.rules._shape import expand_word_start, fold
@@ -230,12 +231,23 @@ class Matcher:
         """
         Every finding in *text*, sorted by position, none overlapping; and whether a dropped
         overlapping candidate stuck out of the kept findings (the text must then be looked at
-        again once they are replaced).
+        again once they are replaced). Values in disguise (invisible characters inside,
+        look-alike digits, JSON escapes) are found too, spanning the disguise.
 
         Raises:
             TimeoutError: A pattern ran out of its CPU budget (the caller fails closed).
             LimitExceeded: The text holds more key words or near misses than the limits allow.
         """
+        hidden = unhide(text)
+        if hidden is None:
+            return self._scan_plain(text)
+        plain, origin = hidden
+        findings, sticks_out = self._scan_plain(plain)
+        return [
+            Finding(kind, origin[start], origin[end], rule) for kind, start, end, rule in findings
+        ], sticks_out
+
+    def _scan_plain(self, text: str) -> tuple[list[Finding], bool]:
         folded = fold(text)
         starts: dict[int, list[int]] = {}
         cues: dict[int, list[int]] = {}
