@@ -117,17 +117,24 @@ class RedactingMetricExporter(RedactingProxy):
         try:
             redacted = redact_metrics_data(metrics_data, scrubber)
         except Exception as exc:  # never export what could not be redacted
-            size = sum(
-                len(scope.metrics)
-                for resource in metrics_data.resource_metrics
-                for scope in resource.scope_metrics
-            )
-            self._failed(size, exc)
+            self._failed(_size(metrics_data), exc)
             return MetricExportResult.FAILURE
         result: MetricExportResult = self.__wrapped__.export(
             redacted, timeout_millis=timeout_millis, **kwargs
         )
         return result
+
+
+def _size(data: MetricsData) -> int:
+    """How many metrics *data* holds, for the failure count (0 when it cannot even be read)."""
+    try:
+        return sum(
+            len(scope.metrics)
+            for resource in data.resource_metrics
+            for scope in resource.scope_metrics
+        )
+    except Exception:  # the batch was malformed to begin with
+        return 0
 
 
 def redact_metrics_data(data: MetricsData, scrubber: Scrubber) -> MetricsData:
