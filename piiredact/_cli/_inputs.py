@@ -13,9 +13,8 @@ import stat
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
-from typing import cast
+from typing import NamedTuple, cast
 
 
 __all__ = ["STDIN", "Input", "InputError", "Line", "find_files"]
@@ -48,8 +47,7 @@ class InputError(Exception):
         return cls(name, str(exc).partition("\n")[0] or type(exc).__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """
     One line of input: its text without the terminator (None when it is too long to be kept), its
     bytes as read (terminator included; empty for a line that was not kept) and its terminator.

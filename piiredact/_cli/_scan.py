@@ -83,12 +83,14 @@ class Catalog:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.rules = {rule.name: rule for rule in policy.rules()}
+        self._actions = {(UNSCANNABLE, UNSCANNABLE): FAIL_CLOSED}
 
     def action(self, rule: str, kind: str) -> str:
         """The action ``redact`` would take on a finding of *rule* and *kind*."""
-        if rule == UNSCANNABLE:
-            return FAIL_CLOSED
-        return self.policy.action_for(self.rules[rule], kind)
+        action = self._actions.get((rule, kind))
+        if action is None:
+            action = self._actions[rule, kind] = self.policy.action_for(self.rules[rule], kind)
+        return action
 
     def category(self, rule: str) -> str:
         """The category of *rule* (``""`` for :data:`UNSCANNABLE`)."""
