@@ -59,7 +59,8 @@ class RedactingProcessor:
     cannot see their text.
 
     Place it after every processor that adds data and before the renderer (see :func:`install`).
-    Events with nothing to redact go on unchanged, so they render byte for byte as without it.
+    Events with nothing to redact go on unchanged, so they render byte for byte as without it
+    (unless they carry an ``exc_info`` that the renderer would have formatted).
 
     It never raises: if an event cannot be redacted, every value but ``None`` and booleans
     becomes :data:`~piiredact.FAILED_MARKER`, the event is still emitted, and the first such
@@ -100,7 +101,7 @@ class RedactingProcessor:
 
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
         try:
-            if event_dict.get("exc_info"):
+            if event_dict.get("exc_info"):  # the renderer would format it out of our sight
                 event_dict = format_exc_info(logger, method_name, event_dict)
             return self._redact_event(event_dict)
         except Exception as exc:  # never into the application: emit the event with nothing in it
@@ -224,9 +225,9 @@ class RedactingProcessor:
 
     def _prints_clean(self, value: object, redacted: object, key: str | None) -> bool:
         """
-        Whether every text a renderer makes of *value*, an object the engine read as its
-        ``str()``, is clean: that ``str()`` (JSON via ``__structlog__``, ``repr()`` for the
-        key-value and console renderers, ``str()`` for logfmt).
+        Whether every text a renderer makes of *value* is clean: its ``str()`` (logfmt), which
+        the engine redacted into *redacted*; its ``repr()`` (the key-value and console renderers,
+        JSON's fallback); and what its ``__structlog__()`` returns (JSON).
         """
         try:
             if redacted != str(value):

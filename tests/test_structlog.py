@@ -488,6 +488,7 @@ class TestRedactingProcessor:
         assert RedactingProcessor(Policy()).redactor is default_redactor()
 
     def test_a_policy_of_the_wrong_type_is_a_configuration_error(self) -> None:
+        """A policy name where a Policy belongs fails when the processor is built."""
         with pytest.raises(ConfigurationError, match=r"must be a piiredact\.Policy, not str"):
             RedactingProcessor("strict")  # type: ignore[arg-type]
 
@@ -501,6 +502,7 @@ class TestRedactingProcessor:
         assert copy(None, "info", {"e": EMAIL})["e"] == "[EMAIL]@example.com"
 
     def test_repr_shows_no_value(self, processor: RedactingProcessor) -> None:
+        """The repr names the policy's kinds, never a value it has seen."""
         processor(None, "info", {"event": EMAIL})
 
         assert set() == leaks(repr(processor))
@@ -638,6 +640,7 @@ class TestFailClosed:
 
 class TestInstall:
     def test_inserted_right_before_the_renderer_in_place(self) -> None:
+        """install() changes structlog's own list, right before the last processor."""
         renderer = JSONRenderer()
         chain = [merge_contextvars, add_log_level, renderer]
         structlog.configure(processors=chain)
@@ -683,6 +686,7 @@ class TestInstall:
         assert set() == leaks(printed.getvalue())
 
     def test_installing_again_replaces_it(self) -> None:
+        """A second install() leaves one processor in the chain: the new one."""
         structlog.configure(processors=[JSONRenderer()])
         install(Policy())
 
@@ -715,6 +719,7 @@ class TestInstall:
     def test_a_chain_it_cannot_change_is_a_configuration_error(
         self, processors: Any, message: str
     ) -> None:
+        """A tuple cannot be changed in place, and an empty chain has no renderer."""
         structlog.configure(processors=processors)
 
         with pytest.raises(ConfigurationError, match=message):
