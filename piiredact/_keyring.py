@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import hmac
 import ipaddress
 import os
@@ -53,12 +52,15 @@ def canonical(kind: str, value: str, *, phone_country_code: str | None = None) -
     E.164, IP addresses in canonical form (an IPv4-mapped IPv6 address is its IPv4 address), dates
     in ISO 8601, numbers and ids as their upper-case letters and digits.
     """
-    value = unicodedata.normalize("NFKC", value).strip()
+    if not value.isascii():  # ASCII text is NFKC already (the check is the cheap part)
+        value = unicodedata.normalize("NFKC", value)
+    value = value.strip()
     if kind == "EMAIL":
         local, _, domain = value.replace("%40", "@").rpartition("@")
         domain = domain.rstrip(".")
-        with contextlib.suppress(UnicodeError):
-            domain = domain.encode("idna").decode("ascii")
+        if not domain.isascii():
+            with contextlib.suppress(UnicodeError):
+                domain = domain.encode("idna").decode("ascii")
         return kind, f"{local.lower()}@{domain.lower()}"
     if kind == "PHONE":
         return kind, _e164(value, phone_country_code)
@@ -316,7 +318,7 @@ class Keyring:
 
     def _token(self, key_id: str, kind: str, value: str) -> str:
         message = kind.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
-        digest = hmac.new(self._keys[key_id], message, hashlib.sha256).digest()
+        digest = hmac.digest(self._keys[key_id], message, "sha256")  # one C call
         text = base64.urlsafe_b64encode(digest[: self.token_bits // 8]).decode().rstrip("=")
         return f"<{kind}:{key_id}:{text}>"
 
