@@ -408,15 +408,16 @@ class _Watch(logging.Handler):
 
 
 def _failure_message(findings: list[PiiFinding], *, strict: bool) -> str:
+    kinds = sorted({finding.kind for finding in findings})
     headline = (
-        "piiredact (strict mode): the test logged personal data (values not shown):"
+        f"piiredact (strict mode): the test logged {', '.join(kinds)} (values not shown):"
         if strict
-        else "piiredact: personal data reached the test's output (values not shown):"
+        else f"piiredact: {', '.join(kinds)} reached the test's output (values not shown):"
     )
-    kinds = ", ".join(f'"{kind}"' for kind in sorted({f.kind for f in findings}))
+    names = ", ".join(f'"{kind}"' for kind in kinds)
     return (
         f"{_describe(findings, headline)}\n"
-        f"If the test means to, allow it: @pytest.mark.piiredact_allow({kinds}, reason=...)"
+        f"If the test means to, allow it: @pytest.mark.piiredact_allow({names}, reason=...)"
     )
 
 
