@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m piiredact.demo
+	$(BIN)/piiredact demo
 
 test: lint typecheck pytest
 
