@@ -10,6 +10,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import wrapt
@@ -42,6 +43,9 @@ _STRING_TREATMENTS: dict[Treatment, Callable[[str, Redactor], str]] = {
 }
 _IDENTITY_KEYS = {kind: rule.keys[0] for kind, rule in IDENTITY_RULES.items()}
 _CACHE_SIZE = 64  # resources and scopes: a process has a handful
+_CLEAN_SIZE = 4096  # clean attribute values remembered
+_CLEAN_LENGTH = 512  # longest value remembered (characters)
+_NUMBERS = frozenset({int, float, bool})
 
 _T = TypeVar("_T")
 
@@ -53,7 +57,7 @@ class Scrubber:
     that cannot be redacted becomes :data:`~piiredact.FAILED_MARKER` and an error is counted.
     """
 
-    __slots__ = ("_cache", "_counts", "_lock", "_safe", "redactor")
+    __slots__ = ("_cache", "_clean", "_counts", "_handlers", "_lock", "_safe", "redactor")
 
     def __init__(self, policy: Policy) -> None:
         rules = tuple(rule for rule in IDENTITY_RULES.values() if rule not in policy.custom_rules)
@@ -61,6 +65,11 @@ class Scrubber:
         # Attribute names are canonical in OpenTelemetry: safe keys are matched exactly.
         self._safe = frozenset(policy.safe_keys)
         self._cache: dict[int, tuple[object, object]] = {}
+        # Attribute values that came out unchanged, by name: services repeat them in every span
+        # (methods, routes, hosts, statements), and scanning them again is the main cost.
+        # Only clean values are kept, so no personal data lingers here.
+        self._clean: dict[tuple[str, type, Any], None] = {}
+        self._handlers: dict[str, Callable[[Any], Any]] = {}
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -74,23 +83,41 @@ class Scrubber:
         return self.redactor.redact_value(body)
 
     def value(self, name: str, value: Any) -> Any:
-        """The redacted value of the attribute *name*."""
+        """The redacted value of the attribute *name*; *value* itself when nothing changes."""
+        kind = type(value)
+        remembered = (
+            len(value) <= _CLEAN_LENGTH if kind is str or kind is bytes else kind in _NUMBERS
+        )
+        if remembered and (name, kind, value) in self._clean:
+            return value
+        handler = self._handlers.get(name) or self._handler(name)
         try:
-            kind = treatment(name)
-            if kind is None:
-                return self.redactor.redact_value(value, key=name)
-            identity_key = _IDENTITY_KEYS.get(kind)
-            if identity_key is not None:
-                return self.redactor.redact_value(value, key=identity_key)
-            apply = _STRING_TREATMENTS[kind]
-            if isinstance(value, str):
-                return apply(value, self.redactor)
-            if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
-                return type(value)(apply(item, self.redactor) for item in value)
-            return self.redactor.redact_value(value, key=name)
+            redacted = handler(value)
         except Exception as exc:  # a bug or a pathological value: fail closed, never raise
             self.count(f"error:{type(exc).__name__}")
             return FAILED_MARKER
+        if redacted is not value and redacted != value:
+            return redacted
+        if remembered:
+            if len(self._clean) >= _CLEAN_SIZE:
+                self._clean.clear()
+            self._clean[name, kind, value] = None
+        return value
+
+    def _handler(self, name: str) -> Callable[[Any], Any]:
+        """How the values of the attribute *name* are redacted, decided once per name."""
+        kind = treatment(name)
+        handler: Callable[[Any], Any]
+        if kind is None:
+            handler = partial(self.redactor.redact_value, key=name)
+        elif kind in _IDENTITY_KEYS:
+            handler = partial(self.redactor.redact_value, key=_IDENTITY_KEYS[kind])
+        else:
+            handler = partial(_each_string, _STRING_TREATMENTS[kind], self.redactor, name)
+        if len(self._handlers) >= _CLEAN_SIZE:
+            self._handlers.clear()
+        self._handlers[name] = handler
+        return handler
 
     def attributes(self, attributes: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """A redacted copy of *attributes*, or None when nothing in them changes."""
@@ -99,9 +126,9 @@ class Scrubber:
         changed: dict[str, Any] | None = None
         for number, (name, value) in enumerate(attributes.items()):
             new = value if name in self._safe else self.value(name, value)
-            if changed is None and (new is value or new == value):
-                continue
             if changed is None:
+                if new is value:
+                    continue
                 changed = dict(list(attributes.items())[:number])
             changed[name] = new
         return changed
@@ -155,6 +182,18 @@ class Scrubber:
         with self._lock:
             own = Counter(self._counts)
         return dict(Counter(self.redactor.stats) + own)
+
+
+def _each_string(
+    apply: Callable[[str, Redactor], str], redactor: Redactor, name: str, value: Any
+) -> Any:
+    """A string treatment applied to a string or to each string of a string[] value (headers);
+    anything else is scanned by the engine under the attribute's name."""
+    if isinstance(value, str):
+        return apply(value, redactor)
+    if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+        return type(value)(apply(item, redactor) for item in value)
+    return redactor.redact_value(value, key=name)
 
 
 def bounded(attributes: Mapping[str, Any], dropped: int) -> BoundedAttributes:

@@ -84,30 +84,25 @@ def query(text: str, engine: Redactor) -> str:
 
 
 # The tokens of SQL that matter here. Literals (strings with their prefixes, dollar-quoted
-# strings, numbers, booleans) become "?"; placeholders ($1, ?, :name, @name, %s, %(name)s) are
-# kept as they are (the engine would read "password = ?" as a password); everything else, i.e.
-# comments, quoted identifiers and the text between tokens, is scanned by the engine (a Redis
-# command or a comment can hold an address too). An unterminated string or comment, as
-# truncation leaves them, runs to the end and is replaced or scanned. Backslashes escape in
-# strings (MySQL): where they do not, a string only grows, never leaks.
+# strings, numbers, booleans) become "?"; placeholders ($1, ?, :name, :1, @name, %s, %(name)s)
+# are kept as they are (the engine would read "password = ?" as a password); comments, quoted
+# identifiers and the text between tokens are scanned by the engine (a Redis command or a
+# comment can hold an address too). Runs of words and operators are matched whole, so that no
+# literal is seen inside a word (t1, name'…') and the regex moves fast. An unterminated
+# string or comment, as truncation leaves them, runs to the end. Backslashes escape in strings
+# (MySQL): where they do not, a string only grows, never leaks.
 _SQL = re.compile(
     r"""
-      (?P<scanned> --[^\n]*+
-                 | /\*(?s:.*?)(?:\*/|\Z)
-                 | "(?:[^"]++|"")*+"?
-                 | `[^`]*+`?
-      )
-    | (?P<literal>
-                (?:(?<![\w$])(?:[NnEeXxBb]|[Uu]&))?'(?:[^'\\]++|''|\\(?s:.?))*+(?:'|\Z)
+      (?P<literal>
+                (?:[NnEeXxBb]|[Uu]&)?'(?:[^'\\]++|''|\\(?s:.?))*+(?:'|\Z)
               | \$(?P<tag>(?:[A-Za-z_]\w*+)?)\$(?s:.*?)(?:\$(?P=tag)\$|\Z)
-              | (?<![\w$@:?.])(?:0[xX][0-9A-Fa-f]++|(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][-+]?\d++)?)
-                (?!\w)
-              | (?i:\b(?:true|false)\b)
+              | (?:0[xX][0-9A-Fa-f]++|(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][-+]?\d++)?)(?![\w$])
+              | (?i:true|false)(?![\w$])
       )
-    | (?P<placeholder>
-                \$\d++ | \?\d*+ | %s | %\(\w++\)s
-              | (?<![\w.:@])[:@][A-Za-z_]\w*+
-      )
+    | (?P<placeholder> \$\d++ | \?\d*+ | %s | %\(\w++\)s | (?<![\w.:@])[:@]\w++ )
+    | (?P<scanned> --[^\n]*+ | /\*(?s:.*?)(?:\*/|\Z) | "(?:[^"]++|"")*+"? | `[^`]*+`? )
+    | (?P<text> (?: (?!(?i:true|false)(?![\w$])|(?:[NnEeXxBb]|[Uu]&)')[A-Za-z_][\w$]*+
+                  | [\s,;=<>!()*+|&^~{}]++ )++ )
     """,
     re.VERBOSE,
 )
@@ -119,10 +114,13 @@ def sql(text: str, engine: Redactor) -> str:
     parts = []
     position = 0
     for token in _SQL.finditer(text):
+        kind = token.lastgroup
+        if kind == "text":  # words and operators: scanned with what lies between tokens
+            continue
         parts.append(engine.redact(text[position : token.start()]))
-        if token.group("literal") is not None:
+        if kind == "literal":
             parts.append("?")
-        elif token.group("placeholder") is not None:
+        elif kind == "placeholder":
             parts.append(token.group())
         else:
             parts.append(engine.redact(token.group()))

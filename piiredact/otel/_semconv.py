@@ -11,7 +11,6 @@ here are only the attributes that need more than that.
 from __future__ import annotations
 
 import enum
-from functools import lru_cache
 from types import MappingProxyType
 
 from piiredact.rules import Rule
@@ -183,9 +182,9 @@ SIGNED_QUERY_PARAMETERS = frozenset(
 )
 
 
-@lru_cache(maxsize=4096)
 def treatment(name: str) -> Treatment | None:
-    """The treatment of the attribute called *name*; None for the engine's key-aware scan."""
+    """The treatment of the attribute called *name*; None for the engine's key-aware scan.
+    (Scrubbers remember the answer per name.)"""
     found = ATTRIBUTES.get(name)
     if found is not None:
         return found

@@ -66,10 +66,12 @@ class RedactingSpanExporter(RedactingProxy):
 
 def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
     """A redacted copy of *span*, or *span* itself when nothing in it changes."""
+    # The SDK builds a new view or tuple on each of these reads: read them once.
+    original_attributes, original_events, original_links = span.attributes, span.events, span.links
     name = scrubber.text(span.name)
-    attributes = scrubber.attributes(span.attributes)
-    events = [_event(event, scrubber) for event in span.events]
-    links = [_link(link, scrubber) for link in span.links]
+    attributes = scrubber.attributes(original_attributes)
+    events = [_event(event, scrubber) for event in original_events]
+    links = [_link(link, scrubber) for link in original_links]
     status = span.status
     if status.description:
         description = scrubber.text(status.description)
@@ -80,8 +82,8 @@ def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
     if (
         name is span.name
         and attributes is None
-        and all(new is old for new, old in zip(events, span.events, strict=True))
-        and all(new is old for new, old in zip(links, span.links, strict=True))
+        and all(new is old for new, old in zip(events, original_events, strict=True))
+        and all(new is old for new, old in zip(links, original_links, strict=True))
         and status is span.status
         and resource is span.resource
         and scope is span.instrumentation_scope
@@ -92,11 +94,9 @@ def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
         context=span.context,
         parent=span.parent,
         resource=resource,
-        attributes=(
-            bounded(attributes, span.dropped_attributes)
-            if attributes is not None
-            # The original container: it carries the dropped count.
-            else bounded(span.attributes or {}, span.dropped_attributes)
+        attributes=bounded(
+            attributes if attributes is not None else original_attributes or {},
+            span.dropped_attributes,
         ),
         events=_bounded_list(events, span.dropped_events),
         links=_bounded_list(links, span.dropped_links),
