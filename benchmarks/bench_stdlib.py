@@ -19,14 +19,17 @@ import logging
 import statistics
 import sys
 import time
+from collections.abc import Callable
 
 import piiredact
 
 
 CASES = {
-    # name: (arguments, target ratio)
-    "clean arguments": (("1842", "node-7.internal"), 1.3),
-    "PII arguments": (("jane.doe@example.com", "203.0.113.7"), 1.6),
+    # name: (arguments of call number i, target ratio or None when the issue sets none)
+    "clean arguments": (lambda i: ("1842", "node-7.internal"), 1.3),
+    "PII arguments": (lambda i: ("jane.doe@example.com", "203.0.113.7"), 1.6),
+    # Not in the issue: every message differs, so nothing is answered from the clean-text cache.
+    "clean, all differ": (lambda i: (str(i), f"node-{i}.internal"), None),
 }
 
 
@@ -41,29 +44,32 @@ def make_logger() -> tuple[logging.Logger, io.StringIO]:
     return logger, stream
 
 
-def time_batch(logger: logging.Logger, stream: io.StringIO, args: tuple[str, str], n: int) -> float:
+def time_batch(logger: logging.Logger, stream: io.StringIO, calls: list[tuple[str, str]]) -> float:
     stream.seek(0)
     stream.truncate()
     info = logger.info
     start = time.perf_counter()
-    for _ in range(n):
-        info("user %s logged in from %s", *args)
-    return (time.perf_counter() - start) / n
+    for a, b in calls:
+        info("user %s logged in from %s", a, b)
+    return (time.perf_counter() - start) / len(calls)
 
 
-def measure(args: tuple[str, str], batches: int, n: int) -> tuple[float, float]:
+def measure(
+    arguments: Callable[[int], tuple[str, str]], batches: int, n: int
+) -> tuple[float, float]:
     logger, stream = make_logger()
     plain: list[float] = []
     redacted: list[float] = []
     for batch in range(batches):
+        calls = [arguments(batch * n + i) for i in range(n)]
         # Alternate which side goes first, so drift in the machine's speed hits both alike.
         for side in ("plain", "redacted") if batch % 2 == 0 else ("redacted", "plain"):
             if side == "redacted":
                 piiredact.install()
-                redacted.append(time_batch(logger, stream, args, n))
+                redacted.append(time_batch(logger, stream, calls))
                 piiredact.uninstall()
             else:
-                plain.append(time_batch(logger, stream, args, n))
+                plain.append(time_batch(logger, stream, calls))
     return statistics.median(plain), statistics.median(redacted)
 
 
@@ -79,15 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()
     missed = 0
     print(f"Python {sys.version.split()[0]}, {batches} interleaved batches of {n:,} calls")
-    print(f"{'case':<18} {'plain µs/call':>14} {'installed µs/call':>18} {'ratio':>7} {'target':>7}")
-    for name, (args, target) in CASES.items():
-        plain, redacted = measure(args, batches, n)
+    print(f"{'case':<18} {'plain µs':>9} {'installed µs':>13} {'ratio':>6} {'target':>7}")
+    for name, (arguments, target) in CASES.items():
+        plain, redacted = measure(arguments, batches, n)
         ratio = redacted / plain
-        ok = ratio <= target
-        missed += not ok
+        verdict = "" if target is None else "ok" if ratio <= target else "MISSED"
+        missed += verdict == "MISSED"
+        shown = "" if target is None else f"≤{target}"
         print(
-            f"{name:<18} {plain * 1e6:>14.2f} {redacted * 1e6:>18.2f} {ratio:>7.2f} "
-            f"{'≤' + str(target):>7} {'ok' if ok else 'MISSED'}"
+            f"{name:<18} {plain * 1e6:>9.2f} {redacted * 1e6:>13.2f} {ratio:>6.2f} "
+            f"{shown:>7} {verdict}"
         )
     gc.enable()
     return 1 if options.strict and missed else 0
