@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+import piiredact
 from piiredact import FAILED_MARKER, Policy
 from piiredact.otel import RedactingSpanExporter
 
@@ -249,4 +250,24 @@ def test_safe_keys_name_attributes_to_keep() -> None:
     assert exported({"user.roles": ("admin",), "user.id": "u-1"}, policy) == {
         "user.roles": ("admin",),
         "user.id": "[USERNAME]",
+    }
+
+
+def test_without_a_policy_the_environment_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a policy, the exporter uses the one the PIIREDACT_* variables describe, like the
+    other integrations; an invalid one is refused when the exporter is built."""
+    monkeypatch.setenv("PIIREDACT_ACTIONS", "network=generalize")
+
+    assert exported({"client.address": "203.0.113.7"}) == {"client.address": "203.0.113.0/24"}
+
+    monkeypatch.setenv("PIIREDACT_ACTIONS", "network=shred")
+    with pytest.raises(piiredact.ConfigurationError, match="'shred' is not one of"):
+        RedactingSpanExporter(InMemorySpanExporter())
+
+
+def test_a_value_kept_under_one_name_is_redacted_under_another() -> None:
+    """What is left alone under one attribute name is judged afresh under another."""
+    assert exported({"app.note": "hunter2", "app.password": "hunter2"}) == {
+        "app.note": "hunter2",
+        "app.password": "[PASSWORD]",
     }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -43,13 +42,6 @@ _OTLP_BY_PROTOCOL = {"grpc": "otlp_proto_grpc", "http/protobuf": "otlp_proto_htt
 
 
 # ------------------------------------------------------------------------------ entry points
-@lru_cache(maxsize=1)
-def environment_policy() -> Policy:
-    """The policy of the zero-code path, from ``PIIREDACT_*`` variables, built once per process
-    so that the three signals share one compiled engine."""
-    return Policy.from_env()
-
-
 def inner_exporter_class(signal: str, base: type) -> type:
     """
     The exporter class ``piiredact_otlp`` wraps for *signal* (``traces``, ``metrics``, ``logs``):
@@ -114,7 +106,7 @@ class RedactingOTLPSpanExporter(SpanExporter):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         inner = inner_exporter_class("traces", SpanExporter)(*args, **kwargs)
-        return RedactingSpanExporter(inner, environment_policy())
+        return RedactingSpanExporter(inner)
 
 
 class RedactingOTLPMetricExporter(MetricExporter):
@@ -127,7 +119,7 @@ class RedactingOTLPMetricExporter(MetricExporter):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         inner = inner_exporter_class("metrics", MetricExporter)(*args, **kwargs)
-        return RedactingMetricExporter(inner, environment_policy())
+        return RedactingMetricExporter(inner)
 
 
 class RedactingOTLPLogRecordExporter(LogRecordExporter):
@@ -140,7 +132,7 @@ class RedactingOTLPLogRecordExporter(LogRecordExporter):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         inner = inner_exporter_class("logs", LogRecordExporter)(*args, **kwargs)
-        return RedactingLogRecordExporter(inner, environment_policy())
+        return RedactingLogRecordExporter(inner)
 
 
 # ---------------------------------------------------------------------------------- install
@@ -178,10 +170,12 @@ def install(policy: Policy | None = None) -> None:
     Calling it again changes the policy for processors built afterwards.
 
     Args:
-        policy: The policy; the default one when omitted.
+        policy: The policy; when omitted, the one the ``PIIREDACT_*`` environment variables
+            describe (the default policy when none is set).
 
     Raises:
-        ConfigurationError: *policy* is not a :class:`~piiredact.Policy`.
+        ConfigurationError: *policy* is not a :class:`~piiredact.Policy`, or the environment
+            describes an invalid policy.
 
     .. versionadded:: 0.1.0
     """

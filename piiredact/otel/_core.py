@@ -7,6 +7,7 @@ proxy that counts and reports failed batches without their contents.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -203,30 +204,35 @@ def bounded(attributes: Mapping[str, Any], dropped: int) -> BoundedAttributes:
     return container
 
 
-# One Scrubber (one compiled Redactor) per policy object, shared by the exporters of all
-# three signals. Policies hold a read-only mapping and do not hash, hence the identity key.
-_SCRUBBERS: dict[int, tuple[Policy | None, Scrubber]] = {}
+# One Scrubber (one compiled Redactor) per policy, shared by the exporters of all three signals:
+# by identity for Policy objects (they hold a read-only mapping and do not hash), by the
+# PIIREDACT_* variables for the policy of the environment.
+_SCRUBBERS: dict[object, tuple[Policy | None, Scrubber]] = {}
 _SCRUBBERS_LOCK = threading.Lock()
 
 
 def scrubber_for(policy: Policy | None) -> Scrubber:
     """
-    The shared :class:`Scrubber` for *policy* (the default policy when None).
+    The shared :class:`Scrubber` for *policy*; for the policy of the environment
+    (:meth:`~piiredact.Policy.from_env`) when None, like the other integrations.
 
     Raises:
-        ConfigurationError: *policy* is not a :class:`~piiredact.Policy`.
+        ConfigurationError: *policy* is not a :class:`~piiredact.Policy`, or the environment
+            describes an invalid one.
     """
     given: object = policy  # from callers without type checks
     if given is not None and not isinstance(given, Policy):
         msg = f"policy must be a piiredact.Policy or None, not {type(policy).__name__}"
         raise ConfigurationError(msg)
+    key: object = id(policy)
+    if policy is None:
+        key = tuple(sorted(item for item in os.environ.items() if item[0].startswith("PIIREDACT_")))
     with _SCRUBBERS_LOCK:
-        key = id(policy)
         entry = _SCRUBBERS.get(key)
         if entry is None or entry[0] is not policy:
             if len(_SCRUBBERS) >= _CACHE_SIZE:
                 _SCRUBBERS.clear()
-            entry = (policy, Scrubber(policy if policy is not None else Policy()))
+            entry = (policy, Scrubber(policy if policy is not None else Policy.from_env()))
             _SCRUBBERS[key] = entry
         return entry[1]
 
@@ -262,8 +268,10 @@ class RedactingProxy(_ProxyBase):
     @property
     def redaction_stats(self) -> dict[str, int]:
         """
-        Counters: the engine's (``kind:``, ``rule:``, ``action:``, ``error:``) and this
-        exporter's own (``export:failed_batches``, ``export:dropped_<items>``). Never values.
+        Counters: the engine's (``kind:``, ``rule:``, ``action:``, ``error:``) and the
+        exporters' own (``export:failed_batches``, ``export:dropped_<items>``,
+        ``export:merged_points``). They belong to the policy, so the exporters that share a
+        policy share them. Never values.
         """
         return self._self_scrubber.stats
 

@@ -35,10 +35,12 @@ class RedactingLogRecordExporter(RedactingProxy):
 
     Args:
         exporter: The exporter to wrap, e.g. ``OTLPLogExporter()``.
-        policy: The policy; the default one when omitted.
+        policy: The policy; when omitted, the one the ``PIIREDACT_*`` environment variables
+            describe (the default policy when none is set).
 
     Raises:
-        ConfigurationError: *exporter* is not a ``LogRecordExporter`` or *policy* not a ``Policy``.
+        ConfigurationError: *exporter* is not a ``LogRecordExporter`` or *policy* not a ``Policy``,
+            or the environment describes an invalid policy.
 
     .. versionadded:: 0.1.0
     """

@@ -38,10 +38,12 @@ class RedactingSpanExporter(RedactingProxy):
 
     Args:
         exporter: The exporter to wrap, e.g. ``OTLPSpanExporter()``.
-        policy: The policy; the default one when omitted.
+        policy: The policy; when omitted, the one the ``PIIREDACT_*`` environment variables
+            describe (the default policy when none is set).
 
     Raises:
-        ConfigurationError: *exporter* is not a ``SpanExporter`` or *policy* not a ``Policy``.
+        ConfigurationError: *exporter* is not a ``SpanExporter`` or *policy* not a ``Policy``,
+            or the environment describes an invalid policy.
 
     .. versionadded:: 0.1.0
     """
