@@ -94,7 +94,7 @@ class Redactor:
         # Short texts found clean, to answer again without scanning: log messages, attribute
         # values and field values repeat ("GET", "connection closed", a route). Only clean
         # texts are kept, so the cache never holds a value the policy protects.
-        self._clean: dict[str, None] = {}
+        self._clean: dict[str | tuple[str, str], None] = {}
 
     def _make_keyring(self, actions: set[str]) -> Keyring | None:
         """The keyring, when an action or a field transform makes tokens."""
@@ -146,7 +146,7 @@ class Redactor:
                 return text
             findings, sticks_out = self._matcher.scan(text)
             if not findings:
-                self._remember_clean(text)
+                self._remember_clean(text, text)
                 return text
             return self._apply_until_stable(text, findings, sticks_out)
         except Exception as exc:  # fail closed on anything, and count it
@@ -302,7 +302,7 @@ class Redactor:
                         items.append(FAILED_MARKER)
                         break
                     items.append(self._walk(item, key, depth + 1, active))
-                return items if isinstance(value, list) else type(value)(items)
+                return items if isinstance(value, list) else _rebuild(value, items)
             # Any other object: its text form is what a renderer would print.
             return self._walk_text(_safe_str(value), key)
         finally:
@@ -318,21 +318,24 @@ class Redactor:
         if len(text) > self.policy.limits.max_value_length:
             self._count("error:too_large")
             return FAILED_MARKER
-        if key is not None:
-            findings, sticks_out = self._matcher.find_under_key(key, text)
-        elif text in self._clean:
+        # The clean-text cache holds texts on their own and (key, text) pairs.
+        entry: str | tuple[str, str] = text if key is None else (key, text)
+        if entry in self._clean:
             return text
-        else:
+        if key is None:
             findings, sticks_out = self._matcher.scan(text)
-            if not findings:
-                self._remember_clean(text)
-        return self._apply_until_stable(text, findings, sticks_out) if findings else text
+        else:
+            findings, sticks_out = self._matcher.find_under_key(key, text)
+        if not findings:
+            self._remember_clean(entry, text)
+            return text
+        return self._apply_until_stable(text, findings, sticks_out)
 
-    def _remember_clean(self, text: str) -> None:
+    def _remember_clean(self, entry: str | tuple[str, str], text: str) -> None:
         if len(text) <= _CLEAN_CACHE_LENGTH:
             if len(self._clean) >= _CLEAN_CACHE_SIZE:
                 self._clean.clear()  # simpler and cheaper than LRU order; refills in a moment
-            self._clean[text] = None
+            self._clean[entry] = None
 
     # ---------------------------------------------------------------------------- fields
     def redact_fields(self, fields: Mapping[str, Any], *, scope: str = "") -> dict[str, Any]:
@@ -399,6 +402,20 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, TimeoutError):
         return "timeout"
     return type(exc).__name__
+
+
+def _rebuild(value: tuple[Any, ...] | set[Any] | frozenset[Any], items: list[Any]) -> Any:
+    """A container of *value*'s type holding *items*; the plain built-in type when that fails."""
+    kind = type(value)
+    if kind in (tuple, set, frozenset):
+        return kind(items)
+    make = getattr(kind, "_make", None)  # a named tuple
+    try:
+        return make(items) if make is not None else kind(items)
+    except Exception:  # a subclass whose constructor takes something else: the plain type will do
+        if isinstance(value, tuple):
+            return tuple(items)
+        return frozenset(items) if isinstance(value, frozenset) else set(items)
 
 
 def _safe_str(value: object) -> str:

@@ -5,6 +5,7 @@ and what it must never reveal (repr, pickles, error messages).
 
 from __future__ import annotations
 
+import collections
 import copy
 import pickle
 import threading
@@ -353,6 +354,29 @@ class TestRedactValue:
             "big": FAILED_MARKER,
             "small": "[EMAIL]",
         }
+
+    def test_named_tuples_and_other_tuple_types_keep_their_type(self, redactor: Redactor) -> None:
+        Point = collections.namedtuple("Point", "label contact")
+
+        class Pair(tuple):  # type: ignore[type-arg]  # a constructor that takes two arguments
+            __slots__ = ()
+
+            def __new__(cls, first: object, second: object) -> Pair:
+                return super().__new__(cls, (first, second))
+
+        point = redactor.redact_value(Point("home", EMAIL))
+        assert point == Point("home", "[EMAIL]")
+        assert type(point) is Point
+        assert redactor.redact_value(Pair("a", EMAIL)) == ("a", "[EMAIL]")
+
+    def test_a_text_clean_on_its_own_is_still_redacted_under_a_key(
+        self, redactor: Redactor
+    ) -> None:
+        """The clean-text cache tells texts under a key apart from the same texts alone."""
+        assert redactor.redact_value("hunter2") == "hunter2"
+        assert redactor.redact_value({"password": "hunter2"}) == {"password": "[PASSWORD]"}
+        assert redactor.redact_value({"comment": "hunter2"}) == {"comment": "hunter2"}
+        assert redactor.redact_value({"password": "hunter2"}) == {"password": "[PASSWORD]"}
 
 
 class TestStats:
