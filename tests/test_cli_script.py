@@ -44,6 +44,21 @@ def test_redact_in_a_pipe() -> None:
     )
 
 
+def test_warnings_are_one_line() -> None:
+    """A warning (tokens without a configured key) is one line on stderr, and the output is
+    still redacted."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIIREDACT_")}
+
+    result = piiredact("redact", data=LOG, env={**env, "PIIREDACT_ACTIONS": "EMAIL=token"})
+
+    assert result.returncode == 0
+    assert result.stdout.startswith(b"login ok for <EMAIL:tmp:")
+    assert result.stderr.decode().splitlines() == [
+        "piiredact: warning: no token key configured (policy token_key or PIIREDACT_KEY); "
+        "using a random per-process key, so tokens will differ between processes"
+    ]
+
+
 def test_python_m_piiredact_scan_statuses(tmp_path: Path) -> None:
     """``python -m piiredact scan`` exits 1 with findings, 0 when clean, 2 on an error."""
     (tmp_path / "dirty.log").write_bytes(LOG)

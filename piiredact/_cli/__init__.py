@@ -181,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _show_warning(message: Warning | str, *_: object, **__: object) -> None:
     """Warnings as one line, without the source line that Python shows."""
-    sys.stderr.write(f"{PROG}: warning: {message}\n")
+    text = str(message).removeprefix(f"{PROG}: ")  # the engine's own warnings name it already
+    sys.stderr.write(f"{PROG}: warning: {text}\n")
 
 
 def _pipe_closed() -> int:

@@ -136,12 +136,12 @@ class Input:
             elif len(chunk) < limit:  # the last line, without a terminator
                 yield Line(chunk.decode("utf-8", "surrogateescape"), chunk, b"")
             else:
-                yield Line(None, b"", self._skip_line())
+                yield Line(None, b"", self._skip_line(chunk[-1:]))
 
-    def _skip_line(self) -> bytes:
-        """Read past the rest of an over-long line; return its terminator."""
+    def _skip_line(self, last: bytes) -> bytes:
+        """Read past the rest of an over-long line (whose last byte read is *last*); return its
+        terminator."""
         readline = self._stream.readline
-        last = b""
         while chunk := readline(self._limit):
             if chunk.endswith(b"\n"):
                 return b"\r\n" if (last + chunk).endswith(b"\r\n") else b"\n"

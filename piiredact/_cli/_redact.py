@@ -20,7 +20,7 @@ from piiredact import FAILED_MARKER, Redactor
 from piiredact._cli._inputs import STDIN, Input
 
 
-__all__ = ["redact_files", "redact_line"]
+__all__ = ["redact_files", "redact_line", "same_file"]
 
 _FAILED_BYTES = FAILED_MARKER.encode()
 

@@ -152,10 +152,12 @@ def _scan_one(
             for number, line in enumerate(source, start=1):
                 summary.lines = number
                 text = line.text
-                reason = "too_large" if text is None or len(text) > limit else ""
-                if not reason:
+                if text is None or len(text) > limit:
+                    reason = "too_large"
+                else:
                     try:
-                        findings = find(text)  # type: ignore[arg-type]
+                        findings = find(text)
+                        reason = ""
                     # Also an engine bug: it must not end the audit, nor hide the line.
                     except Exception as exc:
                         reason = _reason(exc)
