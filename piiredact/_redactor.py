@@ -379,6 +379,13 @@ class Redactor:
         return apply_transform(transform, kind, value, self._keyring, self.policy)
 
     # ------------------------------------------------------------------------------ stats
+    def count_failure(self, reason: str) -> None:
+        """
+        Count a failure that an integration handled by failing closed, as ``error:<reason>``
+        in :attr:`stats` (*reason* names what went wrong, e.g. an exception type; never a value).
+        """
+        self._count(f"error:{reason}")
+
     def _count(self, name: str) -> None:
         with self._lock:
             self._counts[name] += 1

@@ -104,7 +104,7 @@ class _RecordRedactor:
                 self._redact(record)
         except Exception as exc:  # fail closed: the record is still emitted, with nothing raw
             _fail_closed(record)
-            self.redactor._count(f"error:{type(exc).__name__}")
+            self.redactor.count_failure(type(exc).__name__)
         finally:
             _depth.reset(token)
 

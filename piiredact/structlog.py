@@ -140,6 +140,7 @@ class RedactingProcessor:
 
     def _fail_closed(self, event_dict: EventDict, exc: Exception) -> EventDict:
         """The event with every value but ``None`` and booleans replaced by the marker."""
+        self.redactor.count_failure(type(exc).__name__)
         self._warn(exc)
         result: EventDict = {}
         try:

@@ -577,8 +577,9 @@ class TestFailClosed:
             "_from_structlog": True,
         }
 
+        failing = self.failing()
         with pytest.warns(RuntimeWarning, match=r"could not be redacted \(RuntimeError\)") as w:
-            result = self.failing()(None, "info", event)
+            result = failing(None, "info", event)
 
         assert result == {
             "event": FAILED_MARKER,
@@ -590,6 +591,7 @@ class TestFailClosed:
             "_from_structlog": True,
         }
         assert set() == leaks(str(w[0].message))
+        assert failing.redactor.stats["error:RuntimeError"] == 1
 
     def test_pending_exception_is_not_left_for_the_renderer(self) -> None:
         """A failure with exc_info pending: ConsoleRenderer must not format the live exception."""
