@@ -134,8 +134,9 @@ def test_traces_on_the_wire(receiver: OTLPReceiver) -> None:
     sent = wire["signup [EMAIL]"]
     sent_attributes = attributes(sent.attributes)
 
-    assert "203.0.113.77" not in raw.decode("latin-1")
-    assert "97531864" not in raw.decode("latin-1")
+    assert [
+        value for value in (b"203.0.113.77", b"198.51.100.78", b"97531864") if value in raw
+    ] == []
     assert {"signup [EMAIL]", "linked"} == set(wire)
     assert span.get_span_context().trace_id == int.from_bytes(sent.trace_id, "big")
     assert span.get_span_context().span_id == int.from_bytes(sent.span_id, "big")
