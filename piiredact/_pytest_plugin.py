@@ -375,6 +375,14 @@ class _Watch(logging.Handler):
                 found += self._scan_stdio(report)
             redact = self.settings.scanner.redactor.redact
             report.sections = [(title, redact(content)) for title, content in report.sections]
+            if report.failed and report.longrepr is not None:
+                # The failure itself (an exception's message, an assertion's values) goes to
+                # the terminal and JUnit XML too. Its rendered text replaces it only when that
+                # holds something to redact, since a plain text loses the one-line summary.
+                text = str(report.longrepr)
+                scrubbed = redact(text)
+                if scrubbed is not text:
+                    report.longrepr = scrubbed
             scanner = self.settings.scanner
             blocking = [f for f in found if not scanner.allows(self.allowed, f)]
             if not blocking:
