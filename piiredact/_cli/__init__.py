@@ -1,6 +1,6 @@
 """
 The ``piiredact`` command: ``redact`` (a stream filter for existing logs), ``scan`` (audit stored
-logs), ``rules`` (the catalog) and ``demo``.
+logs), ``rules`` (the catalog), ``demo`` and ``aggregate`` (differentially private statistics).
 
 :func:`main` takes the arguments and returns the exit status, so that tests call it directly.
 Errors are one line on stderr and a non-zero status, never a traceback: 2 for a usage,
@@ -20,6 +20,7 @@ from typing import NoReturn, TextIO
 
 import piiredact
 from piiredact import ConfigurationError, Policy
+from piiredact._cli._aggregate import add_aggregate_parser, run_aggregate
 from piiredact._cli._inputs import STDIN, InputError, find_files
 from piiredact._cli._redact import redact_files, same_file
 from piiredact._cli._report import FORMATS, Output, Verdict, make_reporter
@@ -137,6 +138,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run a small app that logs through stdlib logging, structlog and an "
         "OpenTelemetry tracer, show its output without and with piiredact, and audit it.",
     )
+    add_aggregate_parser(commands)
     return parser
 
 
@@ -161,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else ERROR
     prog = f"{PROG} {args.command}"
     run = {
-        "redact": _run_redact, "scan": _run_scan, "rules": _run_rules, "demo": _run_demo
+        "redact": _run_redact, "scan": _run_scan, "rules": _run_rules, "demo": _run_demo,
+        "aggregate": run_aggregate,
     }[args.command]  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("default")

@@ -365,7 +365,8 @@ class Aggregator:
             msg = (
                 f"groups of {', '.join(map(repr, grouping.undeclared))} are not declared in "
                 "advance, so they can only be released through a threshold, which needs a "
-                "delta above 0 (e.g. 1e-6); or declare their categories"
+                "delta above 0 (e.g. 1e-6); or declare their values in advance (categories; "
+                "--keys on the command line)"
             )
             raise ConfigurationError(msg)
 

@@ -137,10 +137,14 @@ def laplace_threshold(max_groups: int, max_rows: int, epsilon: float, delta: flo
     _, scale = _fit_scale(lambda s: build(s, max_rows), d_in, epsilon, l1)
 
     def delta_at(threshold: int) -> float:
-        return _cost(build(scale, threshold), d_in)[1]
+        """The true δ of releasing counts of at least *threshold*. OpenDP 0.16 releases a
+        count equal to the threshold but leaves its probability out of δ (opendp#2922): a
+        group of one unit passes threshold t as often as OpenDP's δ for t - 1 says (verified
+        in tests/test_dp.py). So δ is OpenDP's, one threshold lower."""
+        return _cost(build(scale, threshold - 1), d_in)[1]
 
     # Exponential search for a threshold that is enough, then bisection down to the smallest.
-    low, high = max_rows - 1, max_rows
+    low, high = max_rows, max_rows + 1
     while delta_at(high) > delta:
         low, high = high, high * 2
         if high > _MAX_THRESHOLD:
@@ -150,8 +154,10 @@ def laplace_threshold(max_groups: int, max_rows: int, epsilon: float, delta: flo
         middle = (low + high) // 2
         low, high = (low, middle) if delta_at(middle) <= delta else (middle, high)
     measurement = build(scale, high)
-    spent_epsilon, spent_delta = _cost(measurement, d_in)
-    mechanism = Mechanism("count", "laplace_threshold", scale, l1, high, spent_epsilon, spent_delta)
+    spent_epsilon = _cost(measurement, d_in)[0]
+    mechanism = Mechanism(
+        "count", "laplace_threshold", scale, l1, high, spent_epsilon, delta_at(high)
+    )
     return Noise(mechanism, measurement)
 
 
