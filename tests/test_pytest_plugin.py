@@ -179,7 +179,6 @@ def test_leak_mode(shop: pytest.Pytester) -> None:
         "junit_logging=all",
         "-o",
         "log_cli=true",
-        "--log-cli-level=DEBUG",
     )
 
     result.assert_outcomes(passed=5, failed=8, errors=2)
