@@ -66,7 +66,7 @@ def test_demo_shows_both_sides_and_a_clean_audit(
     assert all(f"{host}: {how}" in stdout for host, how in HOSTS.items())
     assert "jane.doe@example.com" in stdout
     assert "[EMAIL]" in stdout
-    assert audit[1].startswith("  without piiredact: 17 findings (CREDIT_CARD 3, EMAIL 4,")
+    assert audit[1].startswith("  without piiredact: 17 findings (EMAIL 4, CREDIT_CARD 3,")
     assert audit[2] == "  with piiredact:    No findings in 3 files (11 lines)."
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import piiredact
 from piiredact import Policy
-from piiredact._cli._report import Output, TableReport, Verdict
+from piiredact._cli._report import Output, TableReport, Verdict, rule_rows
 from piiredact._cli._scan import Catalog, FileSummary, Location, audit_redactor, scan_files
 
 
@@ -215,12 +215,11 @@ def run_demo(stream: TextIO) -> int:
     console.print("\nAudit of what was emitted, with the code of `piiredact scan`:")
     with _written(before) as names:
         summaries = scan_files(names, redactor, _Quiet())
-    totals: Counter[str] = Counter()
-    for summary in summaries:
-        for (rule, _), count in summary.by_rule.items():
-            totals[rule] += count
-    found = ", ".join(f"{rule} {count}" for rule, count in sorted(totals.items()))
-    console.print(f"  without piiredact: {totals.total()} findings ({found})")
+    kinds: Counter[str] = Counter()
+    for row in rule_rows(catalog, summaries):
+        kinds[row["kind"]] += row["findings"]
+    found = ", ".join(f"{kind} {count}" for kind, count in kinds.most_common())
+    console.print(f"  without piiredact: {kinds.total()} findings ({found})")
     console.print("  with piiredact:    ", end="")
     with _written(after) as names:
         report = TableReport(Output(stream), catalog)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-__all__ = ["FORMATS", "Output", "Report", "Verdict", "make_reporter"]
+__all__ = ["FORMATS", "Output", "Report", "Verdict", "make_reporter", "rule_rows"]
 
 #: The report formats of ``piiredact scan --format``.
 FORMATS = ("table", "json", "sarif")
@@ -104,7 +104,7 @@ class Report(Reporter, Protocol):
         """Write what comes after the findings: counts per rule and file, and the verdict."""
 
 
-def _rule_rows(catalog: Catalog, summaries: Sequence[FileSummary]) -> list[dict[str, Any]]:
+def rule_rows(catalog: Catalog, summaries: Sequence[FileSummary]) -> list[dict[str, Any]]:
     """Findings per rule and kind over all inputs, most frequent first."""
     totals: Counter[tuple[str, str]] = Counter()
     for summary in summaries:
@@ -178,7 +178,7 @@ class TableReport:
 
         # File names are shown as they are: no markup nor emoji codes.
         console = Console(file=self.output.stream, highlight=False, markup=False, emoji=False)
-        rules = _rule_rows(self.catalog, summaries)
+        rules = rule_rows(self.catalog, summaries)
         if rules:
             by_rule = Table(title="Findings by rule", title_justify="left")
             for column in ("rule", "kind", "category", "action"):
@@ -274,7 +274,7 @@ class JsonReport:
         }
         self.output.write(
             f'],\n  "files": {_array(_file_rows(summaries))},'
-            f'\n  "rules": {_array(_rule_rows(self.catalog, summaries))},'
+            f'\n  "rules": {_array(rule_rows(self.catalog, summaries))},'
             f'\n  "summary": {json.dumps(summary)}\n}}\n'
         )
 
@@ -383,7 +383,7 @@ class SarifReport:
             ],
             "properties": {
                 "files": _file_rows(summaries),
-                "rules": _rule_rows(self.catalog, summaries),
+                "rules": rule_rows(self.catalog, summaries),
             },
         }
         self.output.write("\n], " + json.dumps(tail)[1:] + "]}\n")
