@@ -47,6 +47,7 @@ def feedback(seed: int = 7, users: int = 400) -> list[dict[str, Any]]:
                     "age": age,
                     "rating": rng.randint(1, 5),
                     "ts": f"2024-03-{rng.randint(4, 17):02d}T12:00:00Z",
+                    "latency_ms": rng.randint(20, 900),
                     "message": "[EMAIL] says the checkout is slow",
                 }
             )
@@ -303,3 +304,48 @@ def test_without_the_extra_the_command_says_what_to_install(feedback_file: str) 
     assert result.returncode == 2
     assert result.stdout == ""
     assert "pip install 'piiredact[dp]'" in result.stderr
+
+
+# ------------------------------------------------------------------------------------- README
+
+
+def readme_section() -> str:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    return readme.split("\n## Differential privacy\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_worked_example(
+    feedback_file: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's command runs on a feedback file like its example and prints a table of
+    the same shape, without the lonely user."""
+    command = next(
+        line for line in readme_section().splitlines() if line.startswith("$ piiredact aggregate")
+    )
+    monkeypatch.chdir(Path(feedback_file).parent)
+
+    status, out, _ = run(capsys, *command.split()[3:])
+
+    assert status == 0
+    assert "┃ country ┃ count ┃ sum ┃ mean ┃" in out
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("│")] == [
+        "BR", "DE", "FR", "US",
+    ]  # fmt: skip
+    assert "budget spent: epsilon 1 of 1, delta 8.53366e-07 of 1e-06" in out
+
+
+def test_readme_python_example(feedback_file: str) -> None:
+    """The README's Python example runs as it is, next to a feedback file."""
+    (code,) = re.findall(r"```python\n(.*?)```", readme_section(), flags=re.DOTALL)
+
+    result = subprocess.run(
+        [sys.executable, "-c", code + "\nprint(budget.spent, release.columns)"],
+        cwd=Path(feedback_file).parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    spent = "(2.0, 8.533662760878968e-07)"
+    assert result.stdout == f"{spent} ('country', 'ts', 'count', 'sum', 'mean')\n"
