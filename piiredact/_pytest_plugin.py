@@ -129,7 +129,8 @@ class _Settings:
         else:
             from_env = any(name.startswith("PIIREDACT_") for name in os.environ)
             policy, source = Policy.from_env(), "from PIIREDACT_*" if from_env else "default"
-        scanner = _Scanner(Redactor(policy))
+        # The default policy shares the package's engine with install(): compiled once a process.
+        scanner = _Scanner(stdlib._redactor_for(policy))
         return cls(
             mode=mode,
             level=level,
@@ -447,12 +448,15 @@ def _scrub_live_logs(config: pytest.Config, redactor: Redactor) -> None:
     logging_plugin = config.pluginmanager.get_plugin("logging-plugin")
     for name in ("log_cli_handler", "log_file_handler"):
         handler = getattr(logging_plugin, name, None)
-        if isinstance(handler, logging.Handler) and not isinstance(
-            handler.formatter, _ScrubbingFormatter
+        # Without log_cli the live handler is a null one, and without --log-file the file is
+        # os.devnull: neither prints anything, so redacting for them would be wasted work.
+        if (
+            isinstance(handler, logging.StreamHandler)
+            and getattr(handler, "baseFilename", None) != os.path.abspath(os.devnull)
+            and not isinstance(handler.formatter, _ScrubbingFormatter)
         ):
-            handler.setFormatter(
-                _ScrubbingFormatter(handler.formatter or logging.Formatter(), redactor)
-            )
+            formatter = handler.formatter or logging.Formatter()
+            handler.setFormatter(_ScrubbingFormatter(formatter, redactor))
 
 
 # --------------------------------------------------------------------------------- fixture

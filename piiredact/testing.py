@@ -39,6 +39,7 @@ UNSCANNED = "UNSCANNED"
 
 _TRACEBACKS = logging.Formatter()
 _MARKER_BYTES = FAILED_MARKER.encode()
+_MAX_CLEAN_NAMES = 1024
 _MARKER_DEPTH = 16  # how deep to look for a failure marker in a redacted copy
 
 
@@ -159,10 +160,12 @@ class _Scanner:
     knows its policy's rules (their kinds and categories, for allowlists).
     """
 
-    __slots__ = ("_categories", "_kinds", "_names", "redactor")
+    __slots__ = ("_categories", "_clean_names", "_kinds", "_names", "redactor")
 
     def __init__(self, redactor: Redactor) -> None:
         self.redactor = redactor
+        # Logger, thread and process names repeat on every record: remember the clean ones.
+        self._clean_names: set[str] = set()
         rules = {rule.name: rule for rule in (*BUILTIN_RULES, *redactor.policy.rules())}
         self._kinds = {name: rule.kind for name, rule in rules.items()}
         self._categories = {name: rule.category for name, rule in rules.items()}
@@ -268,8 +271,12 @@ class _Scanner:
             found += self.value(fields[key], key, f"extra {self.redactor.redact(key)!r}")
         for name in (*_NAME_FIELDS, "name"):
             value = fields.get(name)
-            if isinstance(value, str) and value:
-                found += self.text(value, "logger name" if name == "name" else name)
+            if isinstance(value, str) and value not in self._clean_names:
+                in_name = self.text(value, "logger name" if name == "name" else name)
+                if in_name:
+                    found += in_name
+                elif len(self._clean_names) < _MAX_CLEAN_NAMES:
+                    self._clean_names.add(value)
         return [self.about(record, finding) for finding in found]
 
     def about(self, record: logging.LogRecord, finding: PiiFinding) -> PiiFinding:
