@@ -271,3 +271,15 @@ def test_a_value_kept_under_one_name_is_redacted_under_another() -> None:
         "app.note": "hunter2",
         "app.password": "[PASSWORD]",
     }
+
+
+def test_failures_are_counted() -> None:
+    """A value that failed closed is counted, by what went wrong, in the exporter's stats."""
+    exporter = RedactingSpanExporter(InMemorySpanExporter(), Policy())
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+
+    with provider.get_tracer("test").start_as_current_span("span") as span:
+        span.set_attribute("gen_ai.input.messages", "[" * 100_000 + "]" * 100_000)
+
+    assert exporter.redaction_stats["error:RecursionError"] == 1

@@ -95,7 +95,7 @@ class Scrubber:
         try:
             redacted = handler(value)
         except Exception as exc:  # a bug or a pathological value: fail closed, never raise
-            self.count(f"error:{type(exc).__name__}")
+            self.redactor.count_failure(type(exc).__name__)
             return FAILED_MARKER
         if redacted is not value and redacted != value:
             return redacted
@@ -173,7 +173,7 @@ class Scrubber:
 
     # ------------------------------------------------------------------------------ stats
     def count(self, name: str, amount: int = 1) -> None:
-        """Count an event of this package (never with a value in its name)."""
+        """Count an event of the exporters (``export:…``; never with a value in its name)."""
         with self._lock:
             self._counts[name] += amount
 
