@@ -67,8 +67,9 @@ class Scrubber:
         self._safe = frozenset(policy.safe_keys)
         self._cache: dict[int, tuple[object, object]] = {}
         # Attribute values that came out unchanged, by name: services repeat them in every span
-        # (methods, routes, hosts, statements), and scanning them again is the main cost.
-        # Only clean values are kept, so no personal data lingers here.
+        # (methods, routes, hosts, statements), and the URL and SQL treatments parse before
+        # the engine (which remembers clean texts itself) is even asked. Only clean values are
+        # kept, so no personal data lingers here.
         self._clean: dict[tuple[str, type, Any], None] = {}
         self._handlers: dict[str, Callable[[Any], Any]] = {}
         self._counts: Counter[str] = Counter()
