@@ -237,6 +237,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
     watch = _start(item)
     if watch is None:
         return (yield)
+    watch.lower_root_level()
     with watch.watching("setup"):
         return (yield)
 
@@ -255,8 +256,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object
     watch = item.stash.get(_WATCH, None)
     if watch is None:
         return (yield)
-    with watch.watching("teardown"):
-        return (yield)
+    try:
+        with watch.watching("teardown"):
+            return (yield)
+    finally:
+        watch.restore_root_level()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -316,6 +320,7 @@ class _Watch(logging.Handler):
         self.phase = "setup"
         self.findings: list[PiiFinding] = []
         self._findings_lock = threading.Lock()  # records come from any thread
+        self._root_level: int | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         scanner = self.settings.scanner
@@ -351,18 +356,27 @@ class _Watch(logging.Handler):
         ]
         for logger in loggers:
             logger.addHandler(self)
-        original = root.level
-        lowered = original > self.level
-        if lowered:
-            root.setLevel(self.level)
         try:
             with stdlib._observe(self.observe) if self.strict else contextlib.nullcontext():
                 yield
         finally:
-            if lowered and root.level == self.level:  # unless the test set a level of its own
-                root.setLevel(original)
             for logger in loggers:
                 logger.removeHandler(self)
+
+    def lower_root_level(self) -> None:
+        """
+        Let the root logger make records from our level up, for the whole test: from setup to
+        teardown, so that a ``caplog.set_level()`` in between restores a level we know.
+        """
+        root = logging.getLogger()
+        if root.level > self.level:
+            self._root_level = root.level
+            root.setLevel(self.level)
+
+    def restore_root_level(self) -> None:
+        root = logging.getLogger()
+        if self._root_level is not None and root.level == self.level:  # else the test set one
+            root.setLevel(self._root_level)
 
     def judge(self, report: pytest.TestReport) -> None:
         """

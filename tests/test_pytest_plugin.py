@@ -11,10 +11,12 @@ share one run to keep the file fast.
 from __future__ import annotations
 
 import fnmatch
+import logging
 import subprocess
 import sys
 import textwrap
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -138,6 +140,19 @@ UNUSED_PLUGINS = ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:c
 
 def run_subprocess(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess(*UNUSED_PLUGINS, *args)
+
+
+# A conftest that notes, after each test, the root logger's level and whether a handler of the
+# plugin is still on it.
+ROOT_AFTER_EACH_TEST = """
+import logging
+
+def pytest_runtest_logfinish(nodeid):
+    root = logging.getLogger()
+    watched = [type(h).__name__ for h in root.handlers if type(h).__name__ == "_Watch"]
+    with open("root.txt", "a") as file:
+        print(nodeid, logging.getLevelName(root.level), watched, file=file)
+"""
 
 
 def assert_no_values(*texts: str) -> None:
@@ -340,11 +355,22 @@ def test_enabled_by_ini(pytester: pytest.Pytester) -> None:
     assert_no_values(str(result.stdout), str(result.stderr))
 
 
+@pytest.fixture
+def root_level() -> Iterator[None]:
+    """Puts the root logger's level back after an in-process run that changed it."""
+    level = logging.getLogger().level
+    yield
+    logging.getLogger().setLevel(level)
+
+
+@pytest.mark.usefixtures("root_level")
 def test_enabled_by_marker(pytester: pytest.Pytester) -> None:
     """
     A module-level marker enables the plugin for that module only; a misspelt allowed name is
-    an error of that test, not a silent pass.
+    an error of that test, not a silent pass; a test that sets the root level itself (caplog)
+    leaves it as it found it.
     """
+    pytester.makeconftest(ROOT_AFTER_EACH_TEST)
     body = VALUES + textwrap.dedent(
         """
         import logging
@@ -361,11 +387,24 @@ def test_enabled_by_marker(pytester: pytest.Pytester) -> None:
             "def test_logs",
             '@pytest.mark.piiredact_allow("EMIAL")\n@pytest.mark.piiredact\ndef test_logs',
         ),
+        test_levels="""
+        import logging
+        import pytest
+
+        pytestmark = pytest.mark.piiredact
+
+        def test_sets_a_level(caplog):
+            caplog.set_level(logging.INFO)
+            logging.getLogger("shop").info("clean")
+
+        def test_sets_a_level_for_good():
+            logging.getLogger().setLevel(logging.ERROR)
+        """,
     )
 
-    result = pytester.runpytest("-rA")
+    result = pytester.runpytest("-rA", "-p", "no:randomly")
 
-    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.assert_outcomes(passed=3, failed=1, errors=1)
     result.stdout.fnmatch_lines_random(
         [
             "FAILED test_marked.py::test_logs - piiredact: EMAIL*",
@@ -375,6 +414,13 @@ def test_enabled_by_marker(pytester: pytest.Pytester) -> None:
         ]
     )
     assert_no_values(str(result.stdout))
+    assert (pytester.path / "root.txt").read_text().splitlines() == [
+        "test_levels.py::test_sets_a_level WARNING []",
+        "test_levels.py::test_sets_a_level_for_good ERROR []",
+        "test_marked.py::test_logs ERROR []",
+        "test_misspelt.py::test_logs ERROR []",
+        "test_unmarked.py::test_logs ERROR []",
+    ]
 
 
 def test_without_the_logging_plugin(pytester: pytest.Pytester) -> None:
@@ -383,17 +429,7 @@ def test_without_the_logging_plugin(pytester: pytest.Pytester) -> None:
     ``--piiredact-level`` sets the lowest level scanned; after each test the root logger has
     its level and handlers back.
     """
-    pytester.makeconftest(
-        """
-        import logging
-
-        def pytest_runtest_logfinish(nodeid):
-            root = logging.getLogger()
-            watched = [type(h).__name__ for h in root.handlers if type(h).__name__ == "_Watch"]
-            with open("root.txt", "a") as file:
-                print(nodeid, logging.getLevelName(root.level), watched, file=file)
-        """
-    )
+    pytester.makeconftest(ROOT_AFTER_EACH_TEST)
     pytester.makepyfile(
         VALUES
         + textwrap.dedent(
