@@ -347,7 +347,8 @@ def test_budget_exceeded_pickles() -> None:
 def test_a_release_carries_its_cost_bounds_and_mechanisms() -> None:
     """A thresholded mean spends ε/2 on a thresholded count and ε/2 on a Laplace sum whose
     sensitivity is max_groups * max_rows * the larger bound, and says so in to_dict."""
-    records = [{"user": f"u{i}", "country": "DE", "rating": 4} for i in range(100)]
+    # 300 units: far past the threshold (83 at noise scale 6), so the group is released.
+    records = [{"user": f"u{i}", "country": "DE", "rating": 4} for i in range(300)]
     aggregator = Aggregator(records, unit="user", budget=big_budget())
 
     release = aggregator.mean(

@@ -452,7 +452,7 @@ def _clamped(field: str | None, bounds: object) -> Callable[[Mapping[str, Any]],
 def _mean(total: int, count: int, bounds: tuple[int, int]) -> float | None:
     if count <= 0:
         return None
-    return min(max(total / count, bounds[0]), bounds[1])
+    return float(min(max(total / count, bounds[0]), bounds[1]))
 
 
 def _order(key: Key) -> tuple[tuple[bool, str], ...]:
