@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from piiredact import ConfigurationError, InvalidRuleError, Limits, Policy, Redactor, Rule, _keyring
+from piiredact import (
+    ConfigurationError,
+    FieldRules,
+    InvalidRuleError,
+    Limits,
+    Policy,
+    Redactor,
+    Rule,
+    _keyring,
+)
 
 
 EMAIL = "jane.doe@example.org"
@@ -290,6 +299,9 @@ class TestValidation:
             pytest.param({"token_key": 12345}, "token_key", id="token-key-type"),
             pytest.param({"preset": "nope"}, "preset", id="preset"),
             pytest.param({"actions": {"IPV4": "blur"}}, "IPV4", id="action"),
+            pytest.param({"geo_decimals": 3}, "geo_decimals", id="geo-decimals"),
+            pytest.param({"token_bits": 64}, "token_bits", id="token-bits"),
+            pytest.param({"fields": {"allow": ["a"]}}, "fields", id="fields-type"),
         ],
     )
     def test_message_names_the_setting(self, settings: dict[str, object], named: str) -> None:
@@ -372,6 +384,38 @@ class TestFromToml:
             Redactor(policy).redact(f"to {EMAIL} from {IP} badge EMP-123456")
             == "to  from 203.0.113.0/24 badge [EMPLOYEE_ID]"
         )
+
+    def test_privacy_settings(self, tmp_path: Path) -> None:
+        """Key, token, generalization and field settings load from TOML as from Python."""
+        path = tmp_path / "policy.toml"
+        path.write_text(
+            "[piiredact]\n"
+            'token_key_file = "/run/secrets/piiredact-keys"\n'
+            'token_bits = 96\nphone_country_code = "44"\nencrypt_context = "support"\n'
+            "geo_decimals = 2\nactions = { EMAIL = 'encrypt' }\n"
+            "[piiredact.fields]\n"
+            'allow = ["http.route"]\ndeny = ["http.route.raw"]\nmax_length = 64\n'
+            'transforms = { "user.id" = "token:USER_ID" }\n'
+            '[piiredact.fields.scopes."app.payments"]\nallow = ["amount"]\n',
+            encoding="utf-8",
+        )
+
+        expected = Policy(
+            actions={"EMAIL": "encrypt"},
+            token_key_file="/run/secrets/piiredact-keys",
+            token_bits=96,
+            phone_country_code="44",
+            encrypt_context="support",
+            geo_decimals=2,
+            fields=FieldRules(
+                allow=("http.route",),
+                deny=("http.route.raw",),
+                max_length=64,
+                transforms={"user.id": "token:USER_ID"},
+                scopes={"app.payments": FieldRules(allow=("amount",))},
+            ),
+        )
+        assert Policy.from_toml(path) == expected
 
     def test_bad_toml_names_the_file(self, tmp_path: Path) -> None:
         """A file that is not TOML raises ConfigurationError naming the file."""
