@@ -9,10 +9,10 @@ markers and the fixture; no handler, level or formatter is touched.
 
 For an enabled test, each phase (setup, call, teardown) is watched by a handler of our own on the
 root logger and on the loggers that do not propagate, at ``--piiredact-level`` (DEBUG by
-default). The root logger's level is lowered to it for the phase, as ``--log-level`` does,
-because records under its level are never made (pytest leaves root at WARNING, so INFO and DEBUG
-records would never be seen). Our own handler rather than caplog's records: it works with ``-p
-no:logging``, at every level, and in teardown (caplog's records are gone by the time the
+default). The root logger's level is lowered to it from setup to teardown, as ``--log-level``
+does, because records under its level are never made (pytest leaves root at WARNING, so INFO and
+DEBUG records would never be seen). Our own handler rather than caplog's records: it works with
+``-p no:logging``, at every level, and in teardown (caplog's records are gone by the time the
 teardown report is made).
 
 Each record is scanned when it is emitted (``leak`` mode: what handlers received; with
@@ -31,7 +31,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import overload
@@ -231,6 +231,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    run = session.config.stash[_RUN]
+    if run.everywhere:  # from collection on; tests enabled by a marker do it when they start
+        _scrub_live_logs(session.config, run.settings().scanner.redactor)
+
+
 # ---------------------------------------------------------------------------------- phases
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
@@ -288,22 +294,36 @@ def _start(item: pytest.Item) -> _Watch | None:
         return None
     try:
         settings = run.settings()
-        mode = settings.mode if marker is None else marker.kwargs.get("mode", settings.mode)
-        if mode not in _MODES or set(marker.kwargs if marker else ()) - {"mode"}:
-            msg = f"@pytest.mark.piiredact takes mode='leak' or mode='strict' only, not {marker}"
-            raise ConfigurationError(msg)
-        allowed = settings.allowed
-        for mark in item.iter_markers("piiredact_allow"):
-            if not mark.args or set(mark.kwargs) - {"reason"}:
-                msg = "@pytest.mark.piiredact_allow takes names and reason='...' only"
-                raise ConfigurationError(msg)
-            source = "@pytest.mark.piiredact_allow"
-            allowed |= settings.scanner.allowlist(mark.args, source=source)
+        mode, allowed = _for_test(item, marker, settings)
     except ConfigurationError as exc:
         pytest.fail(f"piiredact: {exc}", pytrace=False)
     _scrub_live_logs(item.config, settings.scanner.redactor)
     watch = item.stash[_WATCH] = _Watch(settings, strict=mode == "strict", allowed=allowed)
     return watch
+
+
+def _for_test(
+    item: pytest.Item, marker: pytest.Mark | None, settings: _Settings
+) -> tuple[str, frozenset[str]]:
+    """
+    The mode and allowlist of *item*: the run's, with what its markers say.
+
+    Raises:
+        ConfigurationError: A marker has arguments it does not take or names an unknown rule.
+    """
+    mode = settings.mode
+    if marker is not None:
+        mode = marker.kwargs.get("mode", mode)
+        if marker.args or set(marker.kwargs) - {"mode"} or mode not in _MODES:
+            msg = "@pytest.mark.piiredact takes mode='leak' or mode='strict' only"
+            raise ConfigurationError(msg)
+    allowed = settings.allowed
+    for mark in item.iter_markers("piiredact_allow"):
+        if not mark.args or set(mark.kwargs) - {"reason"}:
+            msg = "@pytest.mark.piiredact_allow takes rule names, kinds or categories and reason="
+            raise ConfigurationError(msg)
+        allowed |= settings.scanner.allowlist(mark.args, source="@pytest.mark.piiredact_allow")
+    return mode, allowed
 
 
 class _Watch(logging.Handler):
@@ -339,7 +359,7 @@ class _Watch(logging.Handler):
                 for rule in dict.fromkeys(rules)
             )
 
-    def _add(self, found: Iterator[PiiFinding] | list[PiiFinding]) -> None:
+    def _add(self, found: Iterable[PiiFinding]) -> None:
         with self._findings_lock:
             self.findings.extend(replace(finding, phase=self.phase) for finding in found)
 
@@ -408,12 +428,12 @@ class _Watch(logging.Handler):
                 report.longrepr = message
             elif report.failed:
                 report.sections.append(("piiredact", message))
-        except Exception as exc:
+        except Exception as exc:  # fail closed: withhold what could not be checked
             report.sections = [(title, FAILED_MARKER) for title, _ in report.sections]
-            if report.passed:
+            if not report.skipped:
                 report.outcome = "failed"
                 report.longrepr = (
-                    f"piiredact: internal error ({type(exc).__name__}); the captured output "
+                    f"piiredact: internal error ({type(exc).__name__}); the report's output "
                     "was withheld"
                 )
 

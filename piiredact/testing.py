@@ -28,7 +28,7 @@ from typing import Any
 from piiredact._redactor import FAILED_MARKER, Redactor, collect_rules, default_redactor
 from piiredact.exceptions import ConfigurationError, PiiFoundError
 from piiredact.rules import BUILTIN_RULES, CATEGORIES
-from piiredact.stdlib import _NAME_FIELDS, _STANDARD_FIELDS
+from piiredact.stdlib import _NAME_FIELDS, _STANDARD_FIELDS, _TRACEBACKS, _safe_str
 
 
 __all__ = ["UNSCANNED", "PiiFinding", "assert_no_pii", "find_pii"]
@@ -37,7 +37,6 @@ __all__ = ["UNSCANNED", "PiiFinding", "assert_no_pii", "find_pii"]
 #: limits (too large, too many candidates, a pattern timeout): treated as a finding, fail closed.
 UNSCANNED = "UNSCANNED"
 
-_TRACEBACKS = logging.Formatter()
 _MARKER_BYTES = FAILED_MARKER.encode()
 _MAX_CLEAN_NAMES = 1024
 _MARKER_DEPTH = 16  # how deep to look for a failure marker in a redacted copy
@@ -310,13 +309,6 @@ def _traceback(record: logging.LogRecord) -> str:
         except Exception:
             return FAILED_MARKER
     return ""
-
-
-def _safe_str(value: object) -> str:
-    try:
-        return str(value)
-    except Exception:  # an object whose __str__ raises
-        return FAILED_MARKER
 
 
 def _holds_marker(value: object, depth: int) -> bool:
