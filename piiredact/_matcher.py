@@ -102,6 +102,9 @@ _KEYED_SECRET = 15  # a value under a credential key: above other kinds, below c
 # policy's timeout.
 _UNTIMED_LENGTH = 4096
 # Characters that end one field and start another (logfmt, JSON, query strings, pipes).
+# Query parameter placeholders (qmark, format, pyformat, numeric styles). ``:name`` is left out:
+# a value may start with a colon.
+_QUERY_PLACEHOLDER = regex.compile(r"\?|%s|%\([\w.]{1,64}+\)s|\$\d{1,3}+")
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
 # Matches (findings and look-alikes that fail validation) one text may produce: at least this
 # many, or one per _MATCH_SPACING characters. Real logs stay far below; input that keeps the
@@ -469,6 +472,8 @@ class Matcher:
         self, indexes: tuple[int, ...], text: str, pair: KeyValue, candidates: _Candidates
     ) -> None:
         """Add a candidate for the first rule under the key that accepts the whole value."""
+        if pair.bare and _QUERY_PLACEHOLDER.fullmatch(text, pair.start, pair.end):
+            return  # ``password = ?``: a placeholder stands for a value, it is none
         # A bare value's extent is ambiguous: a secret runs to the next space, anything else may
         # be the longest reading that its rule accepts whole (``street=12 Main St``). Both are
         # worked out only when a rule needs them.

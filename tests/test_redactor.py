@@ -369,6 +369,17 @@ class TestRedactValue:
         assert type(point) is Point
         assert redactor.redact_value(Pair("a", EMAIL)) == ("a", "[EMAIL]")
 
+    def test_safe_keys_hold_at_the_top_level_too(self) -> None:
+        redactor = Redactor(Policy(safe_keys=["note"]))
+        assert redactor.redact_value(f"mail {EMAIL}", key="note") == f"mail {EMAIL}"
+        assert redactor.redact_value({"note": EMAIL}) == {"note": EMAIL}
+        assert redactor.redact_value(EMAIL, key="other") == "[EMAIL]"
+
+    def test_query_placeholders_are_not_values(self, redactor: Redactor) -> None:
+        text = "UPDATE users SET password = ?, token = %s, api_key = $1 WHERE email = %(email)s"
+        assert redactor.redact(text) is text
+        assert redactor.redact("password=?hunter2") == "password=[PASSWORD]"
+
     def test_a_text_clean_on_its_own_is_still_redacted_under_a_key(
         self, redactor: Redactor
     ) -> None:
