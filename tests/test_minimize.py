@@ -212,6 +212,20 @@ class TestAllowlist:
             "user": {"age": "40-49"}
         }
 
+    def test_transformed_values_are_left_alone_downstream(self) -> None:
+        """Tokens and generalized values that fields become are not redacted again by another
+        integration further down (any preset, as values or rendered into text)."""
+        redactor = _rules(
+            transforms={"user.id": "token", "user.name": "mask", "client.address": "ip_prefix"}
+        )
+        fields = redactor.redact_fields(
+            {"user": {"id": "jdoe", "name": "Jane Doe"}, "client": {"address": "203.0.113.7"}}
+        )
+
+        for downstream in (Redactor(), Redactor(Policy(preset="strict"))):
+            assert downstream.redact_value(fields) == fields
+            assert downstream.redact(repr(fields)) == repr(fields)
+
     def test_input_is_not_mutated(self) -> None:
         """The fields given are left as they were."""
         fields = {"keep": {"a": 1, "drop": 2}, "drop": [1]}
