@@ -486,6 +486,7 @@ def test_histogram_without_bins_counts_values() -> None:
         ),
         (lambda a: a.count(by=["ts"], generalize={"ts": "fortnight"}, epsilon=1.0), "unknown"),
         (lambda a: a.count(by=["ip"], generalize={"ip": "ip/40"}, epsilon=1.0), "'ip/40'"),
+        (lambda a: a.count(by=["age"], generalize={"age": "age/0"}, epsilon=1.0), "'age/0'"),
         (lambda a: a.count(by=["x"], generalize={"y": "week"}, epsilon=1.0), "not a grouping"),
         (lambda a: a.count(by=["x", "x"], epsilon=1.0, delta=0.1), "distinct"),
         (

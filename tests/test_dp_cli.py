@@ -244,6 +244,27 @@ def test_the_ledger_carries_the_budget_across_runs(
     assert [c["epsilon"] for c in json.loads(ledger.read_text())["charges"]] == [0.6, 0.4]
 
 
+def test_concurrent_runs_share_one_ledger(feedback_file: str, tmp_path: Path) -> None:
+    """Four processes at once against a ledger with room for two more releases: two release,
+    two are refused, and the ledger records exactly three (the first run's and the two)."""
+    ledger = tmp_path / "ledger.json"
+    command = [
+        sys.executable, "-m", "piiredact", "aggregate", feedback_file, "--unit", "user",
+        "--count", "--epsilon", "0.5", "--ledger", str(ledger),
+    ]  # fmt: skip
+    first = subprocess.run([*command, "--total-epsilon", "1.5"], capture_output=True, check=False)
+    assert first.returncode == 0
+
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    for process in processes:
+        process.communicate(timeout=60)
+
+    assert sorted(process.returncode for process in processes) == [0, 0, 2, 2]
+    assert [c["epsilon"] for c in json.loads(ledger.read_text())["charges"]] == [0.5] * 3
+
+
 def test_a_ledger_needs_its_totals_once_and_keeps_them(
     feedback_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

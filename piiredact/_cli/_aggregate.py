@@ -85,7 +85,8 @@ def add_aggregate_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--format", choices=_FORMATS, default="table", help="output format")
     parser.add_argument(
         "--ledger", metavar="FILE",
-        help="a JSON budget ledger kept across runs (created with --total-epsilon)",
+        help="a JSON budget ledger kept across runs (created with --total-epsilon; "
+        "FILE.lock beside it makes concurrent runs wait their turn)",
     )  # fmt: skip
     parser.add_argument("--total-epsilon", metavar="E", help="a new ledger's total epsilon")
     parser.add_argument("--total-delta", metavar="D", help="a new ledger's total delta")
@@ -106,7 +107,7 @@ def run_aggregate(args: argparse.Namespace) -> int:
         return 2
     field, query = _query(args, statistic)
     try:
-        with _budget(args) as budget:
+        with _budget(args, query["epsilon"], query["delta"]) as budget:
             aggregator = dp.Aggregator(_records(args.file), unit=args.unit, budget=budget)
             method = getattr(aggregator, statistic)
             release: Release = method(field, **query) if field else method(**query)
@@ -195,7 +196,7 @@ def _number(option: str, text: str) -> float:
     except ValueError:
         msg = f"{option}: {text!r} is not a number"
         raise ConfigurationError(msg) from None
-    return int(value) if value.is_integer() else value
+    return value
 
 
 def _whole(option: str, text: str) -> int:
@@ -226,7 +227,7 @@ def _records(name: str) -> Iterator[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def _budget(args: argparse.Namespace) -> Iterator[Budget]:
+def _budget(args: argparse.Namespace, epsilon: float, delta: float) -> Iterator[Budget]:
     """
     The budget to charge: the ledger file's, locked for the run and saved only when the release
     succeeds, or else one of exactly this release's ε and δ.
@@ -237,22 +238,28 @@ def _budget(args: argparse.Namespace) -> Iterator[Budget]:
         if args.total_epsilon is not None or args.total_delta is not None:
             msg = "--total-epsilon and --total-delta set a --ledger's totals"
             raise ConfigurationError(msg)
-        yield Budget(_number("--epsilon", args.epsilon), _number("--delta", args.delta))
+        yield Budget(epsilon, delta)
         return
     if args.total_epsilon is None and not os.path.exists(args.ledger):
-        msg = f"the ledger {args.ledger!r} is new: give its total budget with --total-epsilon"
-        raise ConfigurationError(msg)
-    with open(args.ledger, "a+", encoding="utf-8") as ledger:
-        _lock(ledger)
-        ledger.seek(0)
-        budget = _open_ledger(args, ledger.read())
+        raise _new_ledger(args.ledger)
+    # The lock is a file of its own: the ledger is replaced whole (a crash mid-write must never
+    # leave a ledger that forgot what was spent), and a replaced file's lock would not hold.
+    with open(f"{args.ledger}.lock", "a", encoding="utf-8") as lock:
+        _lock(lock)
+        try:
+            with open(args.ledger, encoding="utf-8") as ledger:
+                text = ledger.read()
+        except FileNotFoundError:
+            text = ""
+        budget = _open_ledger(args, text)
         yield budget
-        ledger.seek(0)
-        ledger.truncate()
-        json.dump(budget.to_dict(), ledger, indent=2)
-        ledger.write("\n")
-        ledger.flush()
-        os.fsync(ledger.fileno())
+        temporary = f"{args.ledger}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8") as ledger:
+            json.dump(budget.to_dict(), ledger, indent=2)
+            ledger.write("\n")
+            ledger.flush()
+            os.fsync(ledger.fileno())
+        os.replace(temporary, args.ledger)
 
 
 def _open_ledger(args: argparse.Namespace, text: str) -> Budget:
@@ -262,7 +269,9 @@ def _open_ledger(args: argparse.Namespace, text: str) -> Budget:
         None if args.total_epsilon is None else _number("--total-epsilon", args.total_epsilon),
         None if args.total_delta is None else _number("--total-delta", args.total_delta),
     )
-    if not text.strip() and given[0] is not None:
+    if not text.strip():
+        if given[0] is None:
+            raise _new_ledger(args.ledger)
         return Budget(given[0], given[1] or 0.0)
     try:
         data = json.loads(text)
@@ -281,6 +290,12 @@ def _open_ledger(args: argparse.Namespace, text: str) -> Budget:
             msg = f"the ledger {args.ledger!r} has a total {option} of {total:g}, not {value:g}"
             raise ConfigurationError(msg)
     return budget
+
+
+def _new_ledger(path: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"the ledger {path!r} is new: give its total budget with --total-epsilon"
+    )
 
 
 def _lock(stream: TextIO) -> None:

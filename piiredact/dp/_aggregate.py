@@ -356,8 +356,8 @@ class Aggregator:
         declared = grouping.declared is not None
         by = grouping.fields[:-1] if statistic == "histogram" else grouping.fields
         measures_sum = statistic in ("sum", "mean")
-        magnitude = max(map(abs, _check_bounds(bounds))) if measures_sum else 1
-        sensitivity = max_groups * max_rows * magnitude
+        bounds = _check_bounds(bounds) if measures_sum else None
+        sensitivity = max_groups * max_rows * (max(map(abs, bounds)) if bounds else 1)
         if sensitivity > _MAX_SENSITIVITY:
             msg = "max_groups * max_rows * the larger bound is too large for useful noise"
             raise ConfigurationError(msg)
@@ -380,14 +380,11 @@ class Aggregator:
         summer = laplace("sum", sensitivity, share) if measures_sum else None
         mechanisms = tuple(n.mechanism for n in (selector, counter, summer) if n is not None)
 
-        value = None
-        if measures_sum:
-            value = _clamped(field, bounds)
         totals = contributions(
             self._records,
             unit=self.unit,
             grouping=grouping,
-            value=value,
+            value=_clamped(field, bounds) if field and bounds else None,
             max_groups=max_groups,
             max_rows=max_rows,
         )
@@ -409,41 +406,36 @@ class Aggregator:
         if summer is not None:
             sums = summer.apply({key: total for key, (_, total) in totals.items()}, keys)
 
-        columns = [*grouping.fields, *(["count"] if counts is not None else [])]
-        columns += [
-            *(["sum"] if sums is not None else []),
-            *(["mean"] if statistic == "mean" else []),
+        measured = {name: v for name, v in (("count", counts), ("sum", sums)) if v is not None}
+        rows: list[tuple[Cell, ...]] = [
+            (*key, *(values[key] for values in measured.values())) for key in keys
         ]
-        rows = []
-        for key in keys:
-            row: list[Cell] = list(key)
-            if counts is not None:
-                row.append(counts[key])
-            if sums is not None:
-                row.append(sums[key])
-            if statistic == "mean" and counts is not None and sums is not None:
-                row.append(_mean(sums[key], counts[key], _check_bounds(bounds)))
-            rows.append(tuple(row))
+        columns = (*grouping.fields, *measured)
+        if statistic == "mean" and counts is not None and sums is not None and bounds:
+            rows = [
+                (*row, _mean(sums[k], counts[k], bounds)) for row, k in zip(rows, keys, strict=True)
+            ]
+            columns = (*columns, "mean")
         return Release(
             statistic=statistic,
             field=field,
             by=by,
-            bounds=bounds if measures_sum else None,
+            bounds=bounds,
             max_groups=max_groups,
             max_rows=max_rows,
             declared=declared,
-            columns=tuple(columns),
+            columns=columns,
             rows=tuple(rows),
             mechanisms=mechanisms,
         )
 
 
-def _clamped(field: str | None, bounds: object) -> Callable[[Mapping[str, Any]], int | None]:
+def _clamped(field: str, bounds: tuple[int, int]) -> Callable[[Mapping[str, Any]], int | None]:
     """The value of *field* in a record, rounded and clamped to *bounds*; None when it has none."""
-    low, high = _check_bounds(bounds)
+    low, high = bounds
 
     def value(record: Mapping[str, Any]) -> int | None:
-        number = to_number(lookup(record, field)) if field is not None else None
+        number = to_number(lookup(record, field))
         return None if number is None else min(max(round(number), low), high)
 
     return value

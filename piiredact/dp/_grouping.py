@@ -6,6 +6,7 @@ the noise comes later (:mod:`piiredact.dp._noise`).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import itertools
@@ -14,6 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, cast
 
+from piiredact import generalize as helpers
 from piiredact.exceptions import ConfigurationError
 
 
@@ -66,8 +68,6 @@ def generalizer(spec: str) -> Generalizer:
 
     .. versionadded:: 0.1.0
     """
-    from piiredact import generalize as g  # noqa: PLC0415 - only when a named one is used
-
     name, slash, parameter = spec.partition("/")
     if name not in GENERALIZERS or (slash and name not in ("ip", "geo", "age")):
         msg = f"unknown generalizer {spec!r}; known: {', '.join(sorted(GENERALIZERS))}"
@@ -80,12 +80,13 @@ def generalizer(spec: str) -> Generalizer:
         decimals = 1 if number is None else number
         return _checked(spec, functools.partial(_coarse_location, decimals=decimals), 0)
     if name == "age":
-        return _checked(spec, functools.partial(g.age_bucket, width=number or 10), 0)
+        width = 10 if number is None else number
+        return _checked(spec, functools.partial(helpers.age_bucket, width=width), 0)
     if name == "week":
         return _iso_week
     if name in ("day", "month", "year"):
         return functools.partial(_truncated_date, unit=cast(_DateUnit, name))
-    return g.zip3 if name == "zip3" else g.user_agent
+    return helpers.zip3 if name == "zip3" else helpers.user_agent
 
 
 def _checked(spec: str, function: Generalizer, valid: object) -> Generalizer:
@@ -107,15 +108,11 @@ def _parameter(spec: str, text: str) -> int:
 
 
 def _network(value: object, *, bits: int) -> str:
-    from piiredact.generalize import ip_prefix  # noqa: PLC0415 - imported by generalizer()
-
-    return ip_prefix(str(value), ipv4_prefix=bits)
+    return helpers.ip_prefix(str(value), ipv4_prefix=bits)
 
 
 def _coarse_location(value: object, *, decimals: int) -> str:
     """One coordinate, or a latitude and longitude (a 'lat,lon' string or a pair), floored."""
-    from piiredact.generalize import coordinate  # noqa: PLC0415 - imported by generalizer()
-
     if isinstance(value, str) and "," in value:
         value = value.split(",")
     parts = value if isinstance(value, list | tuple) else [value]
@@ -123,7 +120,7 @@ def _coarse_location(value: object, *, decimals: int) -> str:
     for part in parts[:3]:
         if not isinstance(part, int | float | str):
             break
-        degrees.append(_number(coordinate(part, decimals=decimals)))
+        degrees.append(_number(helpers.coordinate(part, decimals=decimals)))
     if len(degrees) != len(parts) or len(parts) > 2:
         msg = "not a coordinate or a latitude and longitude"
         raise ValueError(msg)
@@ -142,9 +139,7 @@ def _date_value(value: object) -> object:
 
 
 def _truncated_date(value: object, *, unit: _DateUnit) -> str:
-    from piiredact.generalize import truncate_date  # noqa: PLC0415 - imported by generalizer()
-
-    return truncate_date(_date_value(value), unit=unit)  # type: ignore[arg-type]
+    return helpers.truncate_date(_date_value(value), unit=unit)  # type: ignore[arg-type]
 
 
 def _iso_week(value: object) -> str:
@@ -179,8 +174,7 @@ def binner(edges: Sequence[float]) -> tuple[Generalizer, tuple[str, ...]]:
         if number is None or not edges[0] <= number < edges[-1]:
             msg = "outside the bins"
             raise ValueError(msg)
-        index = next(i for i, high in enumerate(edges[1:]) if number < high)
-        return labels[index]
+        return labels[bisect.bisect_right(edges, number) - 1]
 
     return to_bin, labels
 
