@@ -228,6 +228,7 @@ def test_leak_mode(shop: pytest.Pytester) -> None:
         ]
     )
     assert_no_values(str(result.stdout), str(result.stderr), xml.read_text())
+    assert "login by [EMAIL]" in xml.read_text()  # the captured log is there, scrubbed
     results = junit_results(xml)
     assert results["test_teardown"][0] == "error"
     assert results["test_info_email"][0] == "failure"
@@ -480,6 +481,7 @@ def test_with_xdist(shop: pytest.Pytester) -> None:
         "piiredact: EMAIL reached the test's output"
     )
     assert_no_values(str(result.stdout), str(result.stderr), xml.read_text())
+    assert "login by [EMAIL]" in xml.read_text()  # the captured log is there, scrubbed
 
 
 @pytest.mark.parametrize(
