@@ -134,7 +134,10 @@ class _RecordRedactor:
         extra = fields.keys() - _STANDARD_FIELDS if len(fields) != _PLAIN_RECORD_SIZE else ()
         if extra:
             values = {key: fields[key] for key in extra}
-            redacted_values = self.redactor.redact_value(values)
+            # By field: the policy's field rules may drop or transform some (data minimization).
+            redacted_values = self.redactor.redact_fields(values, scope=record.name)
+            if FAILED_MARKER in redacted_values and FAILED_MARKER not in values:
+                raise RuntimeError(FAILED_MARKER)  # the fields could not be handled at all
             for key in extra:
                 if key in redacted_values:
                     fields[key] = redacted_values[key]
@@ -163,8 +166,8 @@ class _RecordRedactor:
             return
         if isinstance(msg, Mapping) and not args:
             # A dict message stays a dict (structlog's ProcessorFormatter and JSON formatters
-            # read it as one).
-            record.msg = self.redactor.redact_value(msg)
+            # read it as one), and is minimized like extra fields.
+            record.msg = self.redactor.redact_fields(msg, scope=record.name)
             return
         try:
             text = record.getMessage()

@@ -19,8 +19,9 @@ import sys
 import textwrap
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -572,6 +573,25 @@ def test_observers_learn_which_rules_fired_never_the_values(
     assert seen == [("user [EMAIL] from [IPV4]", ("EMAIL", "IPV4", "PASSWORD_VALUE"))]
 
 
+def test_field_rules_minimize_extra_fields_and_dict_messages(logger: logging.Logger) -> None:
+    seen: list[logging.LogRecord] = []
+    handler = Collect()
+    handler.addFilter(lambda record: seen.append(record) or True)
+    logger.addHandler(handler)
+    policy = Policy.from_mapping({"fields": {"allow": ["order_id", "event"]}})
+    install(policy)
+    try:
+        logger.info("paid", extra={"order_id": 42, "card_holder": "Jane Doe", "ip": IP})
+        logger.info({"event": "paid", "email": EMAIL})
+    finally:
+        uninstall()
+    extra, message = seen
+    assert extra.order_id == 42  # type: ignore[attr-defined]
+    assert not hasattr(extra, "card_holder")
+    assert not hasattr(extra, "ip")
+    assert message.msg == {"event": "paid"}
+
+
 # --------------------------------------------------------------------------- fail closed
 class BrokenRedactor(Redactor):
     """The engine failing in a way it never should: what the record layer does then."""
@@ -580,6 +600,9 @@ class BrokenRedactor(Redactor):
 
     def redact_value(self, value: object, key: str | None = None) -> object:
         raise RuntimeError(type(value).__name__)
+
+    def redact_fields(self, fields: Mapping[str, Any], *, scope: str = "") -> dict[str, Any]:
+        raise RuntimeError(scope)
 
 
 def test_a_failing_engine_leaves_a_marker_and_nothing_raw(logger: logging.Logger) -> None:
