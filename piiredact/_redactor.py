@@ -376,6 +376,11 @@ class Redactor:
                 with self._lock:
                     self._counts.update(walk.tally)
 
+    @property
+    def minimizes(self) -> bool:
+        """Whether the policy has field rules, so integrations must call :meth:`redact_fields`."""
+        return self._fields.active
+
     def _transform(self, transform: str, kind: str, value: Any) -> Any:
         """A field transform applied to a whole value (see :class:`~piiredact.FieldRules`)."""
         return apply_transform(transform, kind, value, self._keyring, self.policy)

@@ -34,6 +34,12 @@ __all__ = ["RedactingProcessor", "install"]
 _MEMO_SIZE = 4096
 _MEMO_LENGTH = 256
 
+# Keys structlog and its processors own: field rules (data minimization) leave them alone.
+_OWN_KEYS = frozenset(
+    {"event", "level", "log_level", "timestamp", "logger", "logger_name", "exc_info",
+     "exception", "stack", "positional_args", "_record", "_from_structlog"}
+)  # fmt: skip
+
 # Event keys that a processor or handler further down formats into text (a traceback, a %-format)
 # which this processor would never see: on failure they are dropped rather than masked, since a
 # masked ``exc_info`` is still true and makes ConsoleRenderer print the current exception.
@@ -103,11 +109,27 @@ class RedactingProcessor:
         try:
             if event_dict.get("exc_info"):  # the renderer would format it out of our sight
                 event_dict = format_exc_info(logger, method_name, event_dict)
+            if self.redactor.minimizes:
+                event_dict = self._minimize(logger, event_dict)
             return self._redact_event(event_dict)
         except Exception as exc:  # never into the application: emit the event with nothing in it
             return self._fail_closed(event_dict, exc)
 
     # --------------------------------------------------------------------------------- events
+    def _minimize(self, logger: WrappedLogger, event_dict: EventDict) -> EventDict:
+        """The event with the policy's field rules applied to its fields (not structlog's own
+        keys), scoped by the logger's name."""
+        fields = {key: value for key, value in event_dict.items() if key not in _OWN_KEYS}
+        scope = event_dict.get("logger") or getattr(logger, "name", "") or ""
+        kept = self.redactor.redact_fields(fields, scope=str(scope))
+        if FAILED_MARKER in kept and FAILED_MARKER not in fields:
+            raise RuntimeError(FAILED_MARKER)  # the fields could not be handled at all
+        return {
+            key: kept[key] if key in fields else value
+            for key, value in event_dict.items()
+            if key in kept or key not in fields
+        }
+
     def _redact_event(self, event_dict: EventDict) -> EventDict:
         clean = self._clean
         changes: list[tuple[Any, Any, Any]] = []

@@ -777,3 +777,20 @@ def test_readme_snippet(block: int, capsys: pytest.CaptureFixture[str]) -> None:
     printed = [json.loads(line) for line in (captured.out + captured.err).splitlines()]
 
     assert expected == printed
+
+
+# ------------------------------------------------------------------------ field rules
+def test_field_rules_minimize_event_fields_by_logger_scope() -> None:
+    policy = Policy.from_mapping(
+        {"fields": {"allow": ["order_id"], "scopes": {"billing": {"allow": ["amount"]}}}}
+    )
+    processor = RedactingProcessor(policy)
+    event = {"event": "paid", "logger": "billing.api", "order_id": 7, "amount": 12, "email": EMAIL}
+    assert processor(None, "info", dict(event)) == {
+        "event": "paid",
+        "logger": "billing.api",
+        "order_id": 7,
+        "amount": 12,
+    }
+    elsewhere = {**event, "logger": "shop"}
+    assert processor(None, "info", elsewhere) == {"event": "paid", "logger": "shop", "order_id": 7}
