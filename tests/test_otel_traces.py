@@ -183,3 +183,22 @@ def test_configuration_errors(arguments: tuple[Any, ...], message: str) -> None:
     """Wrapping something that is not a span exporter, or passing no Policy, fails at once."""
     with pytest.raises(piiredact.ConfigurationError, match=message):
         RedactingSpanExporter(*arguments)
+
+
+def test_field_rules_minimize_span_event_and_link_attributes_by_scope() -> None:
+    policy = piiredact.Policy.from_mapping(
+        {"fields": {"allow": ["http.route"], "scopes": {"billing": {"allow": ["order.id"]}}}}
+    )
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(RedactingSpanExporter(memory, policy)))
+    for scope in ("billing", "shop"):
+        with provider.get_tracer(scope).start_as_current_span("pay") as span:
+            span.set_attributes({"http.route": "/pay", "order.id": 7, "user.email": "a@b.io"})
+            span.add_event("charged", {"order.id": 7, "card.last4": "1111"})
+    billing, shop = memory.get_finished_spans()
+    assert dict(billing.attributes or {}) == {"http.route": "/pay", "order.id": 7}
+    assert dict(billing.events[0].attributes or {}) == {"order.id": 7}
+    assert dict(shop.attributes or {}) == {"http.route": "/pay"}
+    assert dict(shop.events[0].attributes or {}) == {}
+    assert billing.resource.attributes["service.name"]  # the resource describes the emitter

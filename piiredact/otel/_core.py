@@ -121,10 +121,23 @@ class Scrubber:
         self._handlers[name] = handler
         return handler
 
-    def attributes(self, attributes: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        """A redacted copy of *attributes*, or None when nothing in them changes."""
+    def attributes(
+        self, attributes: Mapping[str, Any] | None, *, scope: str | None = None
+    ) -> dict[str, Any] | None:
+        """
+        A redacted copy of *attributes*, or None when nothing in them changes.
+
+        With a *scope* (the instrumentation scope's name: span, event, link and log-record
+        attributes, not those of resources and scopes, which describe the emitter), the
+        policy's field rules drop and transform attributes first.
+        """
         if not attributes:
             return None
+        if scope is not None and self.redactor.minimizes:
+            kept = self.redactor.redact_fields(attributes, scope=scope)
+            if FAILED_MARKER in kept and FAILED_MARKER not in attributes:
+                raise RuntimeError(FAILED_MARKER)  # fails the batch: nothing is exported raw
+            return self.attributes(kept) or kept
         changed: dict[str, Any] | None = None
         for number, (name, value) in enumerate(attributes.items()):
             new = value if name in self._safe else self.value(name, value)

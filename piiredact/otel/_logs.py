@@ -67,7 +67,8 @@ def redact_log_record(record: ReadableLogRecord, scrubber: Scrubber) -> Readable
     """A redacted copy of *record*, or *record* itself when nothing in it changes."""
     original = record.log_record
     body = scrubber.body(original.body)
-    attributes = scrubber.attributes(original.attributes)
+    where = record.instrumentation_scope.name if record.instrumentation_scope else ""
+    attributes = scrubber.attributes(original.attributes, scope=where)
     event_name = original.event_name and scrubber.text(original.event_name)
     resource = scrubber.resource(record.resource)
     scope = scrubber.scope(record.instrumentation_scope)

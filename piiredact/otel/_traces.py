@@ -71,9 +71,10 @@ def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
     # The SDK builds a new view or tuple on each of these reads: read them once.
     original_attributes, original_events, original_links = span.attributes, span.events, span.links
     name = scrubber.text(span.name)
-    attributes = scrubber.attributes(original_attributes)
-    events = [_event(event, scrubber) for event in original_events]
-    links = [_link(link, scrubber) for link in original_links]
+    where = span.instrumentation_scope.name if span.instrumentation_scope else ""
+    attributes = scrubber.attributes(original_attributes, scope=where)
+    events = [_event(event, scrubber, where) for event in original_events]
+    links = [_link(link, scrubber, where) for link in original_links]
     status = span.status
     if status.description:
         description = scrubber.text(status.description)
@@ -110,17 +111,17 @@ def redact_span(span: ReadableSpan, scrubber: Scrubber) -> ReadableSpan:
     )
 
 
-def _event(event: Event, scrubber: Scrubber) -> Event:
+def _event(event: Event, scrubber: Scrubber, where: str) -> Event:
     name = scrubber.text(event.name)
-    attributes = scrubber.attributes(event.attributes)
+    attributes = scrubber.attributes(event.attributes, scope=where)
     if name is event.name and attributes is None:
         return event
     kept = attributes if attributes is not None else event.attributes or {}
     return Event(name, bounded(kept, event.dropped_attributes), event.timestamp)
 
 
-def _link(link: Link, scrubber: Scrubber) -> Link:
-    attributes = scrubber.attributes(link.attributes)
+def _link(link: Link, scrubber: Scrubber, where: str) -> Link:
+    attributes = scrubber.attributes(link.attributes, scope=where)
     if attributes is None:
         return link
     return Link(link.context, bounded(attributes, link.dropped_attributes))
