@@ -3,8 +3,9 @@ The noise: OpenDP measurements over integers, and nothing else. Every sample com
 discrete Laplace sampler (exact, on integers), never from floating-point arithmetic, ``random``
 or numpy, which precision-based attacks break (Mironov 2012; Haney et al. 2022).
 
-Each measurement is built once per set of parameters; OpenDP's own privacy map, not a formula of
-ours, says what (ε, δ) it costs.
+Each measurement is built once per set of parameters, and OpenDP's own privacy map, not a formula
+of ours, says what (ε, δ) it costs; for thresholds, read one step lower, since OpenDP 0.16 leaves
+the threshold itself out of δ (see :func:`laplace_threshold`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ dp.enable_features("contrib")
 __all__ = ["Mechanism", "Noise", "laplace", "laplace_threshold"]
 
 # The largest integer a release adds noise to: sums saturate here rather than overflow i64.
-MAX_TOTAL = 2**62
+_MAX_TOTAL = 2**62
 # Rounding may put OpenDP's ε for scale = sensitivity / ε a hair above ε; this many nudges of
 # the scale to the next float always suffice.
 _NUDGES = 64
@@ -98,7 +99,7 @@ class Noise:
 
 def _saturate(value: int) -> int:
     # Clamping a total is 1-Lipschitz: it never lets one unit move it further.
-    return max(-MAX_TOTAL, min(MAX_TOTAL, value))
+    return max(-_MAX_TOTAL, min(_MAX_TOTAL, value))
 
 
 @functools.lru_cache(maxsize=256)
