@@ -17,7 +17,7 @@ from piiredact._actions import apply_action, apply_transform, mask
 from piiredact._keyring import Keyring
 from piiredact._keys import key_words
 from piiredact._matcher import Finding, Matcher
-from piiredact._minimize import FieldPlan, FieldWalk
+from piiredact._minimize import TRANSFORM, FieldPlan, FieldWalk
 from piiredact._reversible import require_crypto
 from piiredact.exceptions import ConfigurationError, LimitExceeded
 from piiredact.policy import Policy
@@ -380,6 +380,16 @@ class Redactor:
     def minimizes(self) -> bool:
         """Whether the policy has field rules, so integrations must call :meth:`redact_fields`."""
         return self._fields.active
+
+    def transforms_field(self, name: str, *, scope: str = "") -> bool:
+        """
+        Whether the policy's field rules transform the field *name* in *scope*: its value, once
+        through :meth:`redact_fields`, is final (an integration must not treat it again).
+        """
+        if not self._fields.active:
+            return False
+        decision = self._fields.for_scope(scope).decide(tuple(name.split(".")))
+        return decision.action == TRANSFORM
 
     def _transform(self, transform: str, kind: str, value: Any) -> Any:
         """A field transform applied to a whole value (see :class:`~piiredact.FieldRules`)."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import piiredact
 from piiredact import FAILED_MARKER, ConfigurationError, FieldRules, Limits, Policy, Redactor
 
 
@@ -87,62 +88,64 @@ def redactor(tmp_path_factory: pytest.TempPathFactory) -> Redactor:
 class TestOnePolicyFileEverywhere:
     """Acceptance: one policy file, and the allowlist drops unknown fields in stdlib ``extra``,
     structlog events and span attributes alike (their real data structures, from the real hosts;
-    the adapters pass them to ``redact_fields``)."""
+    through the adapters themselves)."""
 
     def test_plain_mapping(self, redactor: Redactor) -> None:
         """Unknown fields are gone, allowed ones are redacted, transformed ones transformed."""
         assert _tokens_as_ellipsis(redactor.redact_fields(FIELDS)) == EXPECTED_ROOT
 
     def test_stdlib_extra(self, redactor: Redactor) -> None:
-        """The ``extra`` of a real LogRecord, scoped by its logger name."""
+        """The ``extra`` of a real LogRecord through ``install()``, scoped by its logger name."""
         records: list[logging.LogRecord] = []
         handler = logging.Handler()
         handler.emit = records.append  # type: ignore[method-assign]
         logger = logging.getLogger("app.orders")
         logger.addHandler(handler)
         logger.propagate = False
+        piiredact.install(redactor.policy)
         try:
             logger.warning("order placed", extra=FIELDS)
         finally:
+            piiredact.uninstall()
             logger.removeHandler(handler)
         standard = set(vars(logging.makeLogRecord({})))
         extra = {k: v for k, v in vars(records[0]).items() if k not in standard and k != "message"}
 
-        assert extra == FIELDS
-        result = redactor.redact_fields(extra, scope=records[0].name)
-        assert _tokens_as_ellipsis(result) == EXPECTED_ROOT
+        assert _tokens_as_ellipsis(extra) == EXPECTED_ROOT
 
     def test_structlog_event(self, redactor: Redactor) -> None:
-        """The keys of a real structlog event dict (its own ``event`` and ``log_level`` keys are
-        the host's, which the adapter keeps out of the fields)."""
+        """The keys of a real structlog event through the RedactingProcessor (its own
+        ``event`` and ``log_level`` keys are the host's, which field rules leave alone)."""
         structlog = pytest.importorskip("structlog")
-        with structlog.testing.capture_logs() as events:
+        from piiredact.structlog import RedactingProcessor
+
+        processor = RedactingProcessor(redactor.policy)
+        with structlog.testing.capture_logs(processors=[processor]) as events:
             structlog.get_logger("app.orders").info("order placed", **FIELDS)
         event = events[0]
         fields = {k: v for k, v in event.items() if k not in ("event", "log_level")}
 
-        assert _tokens_as_ellipsis(redactor.redact_fields(fields)) == EXPECTED_ROOT
+        assert _tokens_as_ellipsis(fields) == EXPECTED_ROOT
 
     def test_span_attributes(self, redactor: Redactor) -> None:
-        """The attributes of a real finished span (a read-only mapping), scoped by the
+        """The attributes of real spans through the RedactingSpanExporter, scoped by the
         instrumentation scope; in ``app.payments`` the scope's allowlist adds ``amount``."""
         trace = pytest.importorskip("opentelemetry.sdk.trace")
         export = pytest.importorskip("opentelemetry.sdk.trace.export")
         memory = pytest.importorskip("opentelemetry.sdk.trace.export.in_memory_span_exporter")
+        from piiredact.otel import RedactingSpanExporter
+
         exporter = memory.InMemorySpanExporter()
         provider = trace.TracerProvider()
-        provider.add_span_processor(export.SimpleSpanProcessor(exporter))
+        provider.add_span_processor(
+            export.SimpleSpanProcessor(RedactingSpanExporter(exporter, redactor.policy))
+        )
         for scope in ("app.orders", "app.payments.api"):
             with provider.get_tracer(scope).start_as_current_span("POST /orders") as span:
                 span.set_attributes(FIELDS)
         spans = exporter.get_finished_spans()
 
-        results = [
-            _tokens_as_ellipsis(
-                redactor.redact_fields(span.attributes, scope=span.instrumentation_scope.name)
-            )
-            for span in spans
-        ]
+        results = [_tokens_as_ellipsis(dict(span.attributes or {})) for span in spans]
 
         assert results == [EXPECTED_ROOT, {**EXPECTED_ROOT, "amount": 1999}]
 

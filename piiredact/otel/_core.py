@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -137,10 +137,17 @@ class Scrubber:
             kept = self.redactor.redact_fields(attributes, scope=scope)
             if FAILED_MARKER in kept and FAILED_MARKER not in attributes:
                 raise RuntimeError(FAILED_MARKER)  # fails the batch: nothing is exported raw
-            return self.attributes(kept) or kept
+            final = {name for name in kept if self.redactor.transforms_field(name, scope=scope)}
+            return self._attributes(kept, final) or kept
+        return self._attributes(attributes, ())
+
+    def _attributes(
+        self, attributes: Mapping[str, Any], final: Collection[str]
+    ) -> dict[str, Any] | None:
         changed: dict[str, Any] | None = None
         for number, (name, value) in enumerate(attributes.items()):
-            new = value if name in self._safe else self.value(name, value)
+            keep = name in self._safe or name in final
+            new = value if keep else self.value(name, value)
             if changed is None:
                 if new is value:
                     continue
