@@ -11,13 +11,14 @@ from __future__ import annotations
 from piiredact._keyring import Keyring
 from piiredact._matcher import Finding
 from piiredact._redactor import FAILED_MARKER, Redactor, default_redactor
-from piiredact._reversible import RevealError, reveal
+from piiredact._reversible import reveal
 from piiredact.exceptions import (
     ConfigurationError,
     InvalidRuleError,
     LimitExceeded,
     PiiFoundError,
     PiiRedactError,
+    RevealError,
 )
 from piiredact.policy import FieldRules, Limits, Policy
 from piiredact.rules import BUILTIN_RULES, Rule

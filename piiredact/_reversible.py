@@ -15,13 +15,13 @@ import re
 from typing import TYPE_CHECKING, cast
 
 from piiredact._keyring import Keyring, canonical
-from piiredact.exceptions import ConfigurationError, PiiRedactError
+from piiredact.exceptions import ConfigurationError, RevealError
 
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
-__all__ = ["RevealError", "encrypt", "require_crypto", "reveal"]
+__all__ = ["encrypt", "require_crypto", "reveal"]
 
 # <KIND:kid:~ciphertext>. The ciphertext is RFC 4648 base32 in lower case: letters and the digits
 # 2-7 only, never upper case, so no rule reads it as a random secret, an access key or a number.
@@ -31,17 +31,6 @@ _REVERSIBLE = re.compile(r"<([A-Z][A-Z0-9_]{0,63}):([A-Za-z0-9_-]{1,16}):~([a-z2
 # from the same key's HMAC tokens.
 _SIV_KEY_BYTES = 64
 _SIV_LABEL = b"piiredact reversible token v1"
-
-
-class RevealError(PiiRedactError, ValueError):
-    """
-    A token cannot be revealed: it is not a reversible token, its key is not in the keyring, or it
-    does not open with this key and context (a wrong key or context, or an altered token).
-
-    The message never contains the token's content.
-
-    .. versionadded:: 0.1.0
-    """
 
 
 def require_crypto() -> None:

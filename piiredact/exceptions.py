@@ -8,6 +8,7 @@ itself never raises into the application (it fails closed instead)::
     ├── ConfigurationError (also a ValueError)  a bad policy, rule, key or limit
     │   └── InvalidRuleError                     a custom rule that cannot be used safely
     ├── LimitExceeded                            Redactor.find: a text needs more work than allowed
+    ├── RevealError (also a ValueError)          reveal: a token that cannot be opened
     └── PiiFoundError (also an AssertionError)  raised by the testing helpers
 
 No message ever contains a matched value.
@@ -22,6 +23,7 @@ __all__ = [
     "LimitExceeded",
     "PiiFoundError",
     "PiiRedactError",
+    "RevealError",
 ]
 
 
@@ -80,6 +82,17 @@ class LimitExceeded(PiiRedactError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class RevealError(PiiRedactError, ValueError):
+    """
+    A token cannot be revealed: it is not a reversible token, its key is not in the keyring, or it
+    does not open with this key and context (a wrong key or context, or an altered token).
+
+    The message never contains the token's content.
+
+    .. versionadded:: 0.1.0
+    """
 
 
 class PiiFoundError(PiiRedactError, AssertionError):

@@ -1,6 +1,7 @@
 """
 The ``piiredact`` command: ``redact`` (a stream filter for existing logs), ``scan`` (audit stored
-logs), ``rules`` (the catalog), ``demo`` and ``aggregate`` (differentially private statistics).
+logs), ``rules`` (the catalog), ``demo``, ``aggregate`` (differentially private statistics) and
+``reveal`` (the values behind reversible tokens).
 
 :func:`main` takes the arguments and returns the exit status, so that tests call it directly.
 Errors are one line on stderr and a non-zero status, never a traceback: 2 for a usage,
@@ -24,6 +25,7 @@ from piiredact._cli._aggregate import add_aggregate_parser, run_aggregate
 from piiredact._cli._inputs import STDIN, InputError, find_files
 from piiredact._cli._redact import redact_files, same_file
 from piiredact._cli._report import FORMATS, Output, Verdict, make_reporter
+from piiredact._cli._reveal import add_reveal_parser, run_reveal
 from piiredact._cli._scan import Catalog, audit_redactor, scan_files, total_size
 from piiredact.policy import PRESETS
 
@@ -139,6 +141,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "OpenTelemetry tracer, show its output without and with piiredact, and audit it.",
     )
     add_aggregate_parser(commands)
+    add_reveal_parser(commands)
     return parser
 
 
@@ -164,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = f"{PROG} {args.command}"
     run = {
         "redact": _run_redact, "scan": _run_scan, "rules": _run_rules, "demo": _run_demo,
-        "aggregate": run_aggregate,
+        "aggregate": run_aggregate, "reveal": run_reveal,
     }[args.command]  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("default")
