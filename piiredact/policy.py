@@ -18,6 +18,7 @@ from typing import Any
 import regex
 
 from piiredact._keyring import DEFAULT_TOKEN_BITS, Keyring, check_token_bits
+from piiredact._redos import catastrophic_backtracking
 from piiredact.exceptions import ConfigurationError, InvalidRuleError
 from piiredact.rules import ACTIONS, BUILTIN_RULES, CATEGORIES, Rule
 from piiredact.rules._credentials import STRICT_ONLY
@@ -572,8 +573,11 @@ def check_pattern(rule: Rule) -> None:
     """
     Reject a custom rule whose pattern does not compile or can backtrack catastrophically.
 
-    Two checks: nested unbounded repeats that are neither possessive nor atomic (the classic
-    ``(a+)+`` shape), and a run against pump strings with a tight CPU budget.
+    Three checks: nested unbounded repeats that are neither possessive nor atomic (the classic
+    ``(a+)+`` shape); regexploit's static analysis, the one the built-in patterns pass in the
+    test suite, when it is installed (the ``lint`` extra) and can read the pattern (not when it
+    uses possessive or atomic constructs); and a run against pump strings with a tight CPU
+    budget.
 
     Raises:
         InvalidRuleError: The pattern is unusable; the message says why.
@@ -587,6 +591,13 @@ def check_pattern(rule: Rule) -> None:
             rule.name,
             "pattern nests a repeat inside a repeat; make the inner or outer repeat possessive "
             "(a++) or atomic ((?>...)) so that it cannot backtrack catastrophically",
+        )
+    # Unloosened: a custom pattern made safe by possessive repeats must not be refused.
+    dangers = catastrophic_backtracking(rule.pattern, loosen=False)
+    if dangers:
+        raise InvalidRuleError(
+            rule.name,
+            f"static analysis (regexploit) finds catastrophic backtracking: {dangers[0]}",
         )
     for pump in _PUMPS:
         try:

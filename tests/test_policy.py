@@ -646,3 +646,10 @@ class TestTokens:
         ]
 
         assert [_token_redactor(KEY).redact(f"to {EMAIL} from {IP}")] * 2 == outputs
+
+
+def test_custom_patterns_get_the_static_analysis_of_the_builtin_ones() -> None:
+    """A cubic pattern without nested repeats passes the nesting lint; regexploit refuses it."""
+    rule = Rule(name="WORDS", category="personal", pattern=r"\w+\s*\w+\s*\w+x", triggers=("x",))
+    with pytest.raises(InvalidRuleError, match=r"static analysis \(regexploit\)"):
+        Policy(custom_rules=[rule])
