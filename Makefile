@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[demo,crypto,dp]' --group dev
+	$(BIN)/python -m pip install --quiet -e '.[demo,crypto,dp,spark]' --group dev
 	touch $(STAMP)
 
 demo: $(STAMP)
