@@ -176,6 +176,19 @@ def test_json_values_are_redacted_by_key_where_text_would_not(
     assert json.loads(stdout) == {"password": "[PASSWORD]"}
 
 
+def test_json_with_a_repeated_key_is_redacted_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON object with a key twice is redacted as text: parsed, its first value would be lost
+    to the parser and never searched."""
+    log = tmp_path / "dup.jsonl"
+    log.write_text('{"note": "jane@example.com", "note": "ok"}\n', encoding="utf-8")
+
+    _, stdout, _ = run(capsys, "redact", str(log))
+
+    assert stdout == '{"note": "[EMAIL]", "note": "ok"}\n'
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -32,13 +32,23 @@ def redact_line(redactor: Redactor, text: str) -> str:
     """
     if text.lstrip()[:1] in ("{", "["):
         try:
-            value = json.loads(text)
-        except (ValueError, RecursionError):  # not JSON after all: a text line
+            value = json.loads(text, object_pairs_hook=_unique_keys)
+        except (ValueError, RecursionError):  # not JSON after all (or ambiguous): a text line
             pass
         else:
             if isinstance(value, dict | list):
                 return _redact_json(redactor, text, value)
     return redactor.redact(text)
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object, refused when a key repeats: parsing keeps only the last value, so the
+    others would neither be searched nor written back (the line is redacted as text instead)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        msg = "duplicate keys"
+        raise ValueError(msg)
+    return value
 
 
 def _redact_json(redactor: Redactor, text: str, value: dict[str, object] | list[object]) -> str:
