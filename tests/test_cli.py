@@ -140,6 +140,11 @@ def test_redact_concatenates_several_inputs(
             id="escaped-non-ascii-stays-escaped",
         ),
         pytest.param(
+            '{"visits": {"jane@example.com": 3, "/home": 1}}',
+            '{"visits": {"[EMAIL]": 3, "/home": 1}}',
+            id="keys-are-data-too",
+        ),
+        pytest.param(
             '[{"email": "a@example.com"}, "203.0.113.7"]',
             '[{"email": "[EMAIL]"}, "[IPV4]"]',
             id="array",

@@ -52,7 +52,7 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 
 def _redact_json(redactor: Redactor, text: str, value: dict[str, object] | list[object]) -> str:
-    redacted = redactor.redact_value(value)
+    redacted = _redact_keys(redactor, redactor.redact_value(value))
     if redacted == value:
         return text
     # Write it back as the producer did: ``{"a": 1, "b": 2}`` (Python's json) or ``{"a":1}``
@@ -63,6 +63,20 @@ def _redact_json(redactor: Redactor, text: str, value: dict[str, object] | list[
         return json.dumps(redacted, separators=separators, ensure_ascii=text.isascii())
     except (TypeError, ValueError):  # a value json cannot write back: fail closed, stay JSON
         return json.dumps(FAILED_MARKER)
+
+
+def _redact_keys(redactor: Redactor, value: object) -> object:
+    """*value* with its mapping keys redacted as text: keys are data too (``{"jane@example.com":
+    3}``), and ``redact_value`` reads them only to judge their values. Keys that become the same
+    mask merge, the last value winning."""
+    if isinstance(value, dict):
+        return {
+            redactor.redact(key) if isinstance(key, str) else key: _redact_keys(redactor, item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact_keys(redactor, item) for item in value]
+    return value
 
 
 def redact_files(
