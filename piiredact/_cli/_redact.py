@@ -79,9 +79,7 @@ def _redact_keys(redactor: Redactor, value: object) -> object:
     return value
 
 
-def redact_files(
-    redactor: Redactor, names: Sequence[str], output: str | None, *, stdout: BinaryIO | None = None
-) -> None:
+def redact_files(redactor: Redactor, names: Sequence[str], output: str | None) -> None:
     """
     Redact each input of *names* in turn into *output* (a path, gzip-compressed when it ends in
     ``.gz``) or standard output.
@@ -90,12 +88,12 @@ def redact_files(
     piiredact redact`` shows each line as it comes) and buffered otherwise.
 
     Raises:
-        OSError: An input or the output cannot be read or written (also ``gzip.BadGzipFile``,
-            ``EOFError`` for a truncated gzip file).
+        InputError: An input cannot be read to its end.
+        OSError: The output cannot be written.
     """
     out: BinaryIO | gzip.GzipFile
     if output is None:
-        out = stdout if stdout is not None else sys.stdout.buffer
+        out = sys.stdout.buffer
     elif output.endswith(".gz"):
         out = gzip.open(output, "wb")  # noqa: SIM115 - closed below
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 from piiredact import Redactor
 from piiredact.rules import Rule
@@ -122,9 +122,9 @@ def _row(redactor: Redactor, rule: Rule) -> dict[str, Any]:
     }
 
 
-def list_rules(redactor: Redactor, *, as_json: bool, stream: TextIO | None = None) -> None:
-    """Write the catalog of *redactor*'s policy to *stream* (stdout): a table or JSON."""
-    stream = stream if stream is not None else sys.stdout
+def list_rules(redactor: Redactor, *, as_json: bool) -> None:
+    """Write the catalog of *redactor*'s policy to standard output: a table or JSON."""
+    stream = sys.stdout
     rows = [_row(redactor, rule) for rule in redactor.policy.rules()]
     if as_json:
         stream.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
