@@ -76,6 +76,7 @@ def test_limit_errors_of_audits() -> None:
 
 def test_warnings_and_the_record_layer_failing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PIIREDACT_KEY", raising=False)
+    monkeypatch.setattr(piiredact._keyring, "_EPHEMERAL", None)  # so that it warns here
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         Redactor(Policy(actions={"EMAIL": "token"})).redact(LINE)  # an ephemeral key: warned

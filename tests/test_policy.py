@@ -604,6 +604,7 @@ class TestTokens:
     def test_no_key_warns_and_still_tokenizes(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without any key a RuntimeWarning says tokens are per-process, and values are hidden."""
         monkeypatch.delenv("PIIREDACT_KEY", raising=False)
+        monkeypatch.setattr(_keyring, "_EPHEMERAL", None)  # the warning comes once per process
 
         with pytest.warns(RuntimeWarning, match="PIIREDACT_KEY"):
             redactor = _token_redactor(None)
