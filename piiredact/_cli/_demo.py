@@ -115,7 +115,7 @@ def _opentelemetry(protected: bool) -> list[str]:
 
         # A transparent proxy of a SpanExporter, though not typed as one.
         redacting = RedactingSpanExporter(console, Policy())
-        processor = SimpleSpanProcessor(redacting)  # type: ignore[arg-type]
+        processor = SimpleSpanProcessor(redacting)
     else:
         processor = SimpleSpanProcessor(console)
     provider = TracerProvider()  # local: the demo does not set the global provider

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from opentelemetry.sdk._logs import ReadableLogRecord
 from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
@@ -19,7 +20,18 @@ from piiredact.policy import Policy
 __all__ = ["RedactingLogRecordExporter"]
 
 
-class RedactingLogRecordExporter(RedactingProxy):
+if TYPE_CHECKING:
+    # For type checkers the proxy is what it stands in for, so that it can be passed wherever a
+    # LogRecordExporter is expected; at run time it is a wrapt proxy (isinstance holds through it).
+    class _LogRecordExporterProxy(RedactingProxy, LogRecordExporter):
+        def shutdown(self) -> None: ...
+        def force_flush(self, timeout_millis: int = 30000) -> bool: ...
+
+else:
+    _LogRecordExporterProxy = RedactingProxy
+
+
+class RedactingLogRecordExporter(_LogRecordExporterProxy):
     """
     Wrap a log record exporter so that it only ever sees redacted copies of log records.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from opentelemetry.sdk.metrics import AlwaysOffExemplarFilter, ExemplarFilter
 from opentelemetry.sdk.metrics.export import (
@@ -76,7 +76,18 @@ def metrics_allowlist(attribute_keys: Iterable[str]) -> MeterProviderOptions:
     }
 
 
-class RedactingMetricExporter(RedactingProxy):
+if TYPE_CHECKING:
+    # For type checkers the proxy is what it stands in for, so that it can be passed wherever a
+    # MetricExporter is expected; at run time it is a wrapt proxy (isinstance holds through it).
+    class _MetricExporterProxy(RedactingProxy, MetricExporter):
+        def shutdown(self, timeout_millis: float = 30000, **kwargs: Any) -> None: ...
+        def force_flush(self, timeout_millis: float = 10000) -> bool: ...
+
+else:
+    _MetricExporterProxy = RedactingProxy
+
+
+class RedactingMetricExporter(_MetricExporterProxy):
     """
     Wrap a push metric exporter so that it only ever sees redacted metrics.
 

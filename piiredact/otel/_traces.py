@@ -6,7 +6,7 @@ hands its inner exporter redacted copies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
@@ -20,7 +20,16 @@ from piiredact.policy import Policy
 __all__ = ["RedactingSpanExporter"]
 
 
-class RedactingSpanExporter(RedactingProxy):
+if TYPE_CHECKING:
+    # For type checkers the proxy is what it stands in for, so that it can be passed wherever a
+    # SpanExporter is expected; at run time it is a wrapt proxy (isinstance holds through it).
+    class _SpanExporterProxy(RedactingProxy, SpanExporter): ...
+
+else:
+    _SpanExporterProxy = RedactingProxy
+
+
+class RedactingSpanExporter(_SpanExporterProxy):
     """
     Wrap a span exporter so that it only ever sees redacted copies of spans.
 
