@@ -116,6 +116,23 @@ def test_actions_follow_the_policy(
     } == {"EMAIL": "partial", "IPV4": "drop", "CREDIT_CARD": "mask"}
 
 
+def test_token_actions_need_no_key_to_scan(
+    app_log: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Scanning applies no action: a policy with tokens is scanned without a key or a warning
+    about one, and the report still names the token action."""
+    monkeypatch.delenv("PIIREDACT_KEY", raising=False)
+    policy = write_policy(tmp_path / "p.toml", 'actions = { EMAIL = "token" }')
+
+    status, out, err = run(capsys, "scan", "--format", "json", "--policy", policy, str(app_log))
+
+    assert (status, err) == (1, "")
+    assert {f["action"] for f in json.loads(out)["findings"] if f["rule"] == "EMAIL"} == {"token"}
+
+
 def test_table_report(
     app_log: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
