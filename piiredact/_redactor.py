@@ -150,7 +150,7 @@ class Redactor:
                 return text
             return self._apply_until_stable(text, findings, sticks_out)
         except Exception as exc:  # fail closed on anything, and count it
-            self._count(f"error:{_reason(exc)}")
+            self._count(f"error:{failure_reason(exc)}")
             return FAILED_MARKER
 
     def _apply_until_stable(self, text: str, findings: list[Finding], sticks_out: bool) -> str:
@@ -258,7 +258,7 @@ class Redactor:
                 return value
             return self._walk(value, key, 0, set())
         except Exception as exc:  # fail closed on anything, and count it
-            self._count(f"error:{_reason(exc)}")
+            self._count(f"error:{failure_reason(exc)}")
             return FAILED_MARKER
 
     def _walk(self, value: Any, key: str | None, depth: int, active: set[int]) -> Any:
@@ -369,7 +369,7 @@ class Redactor:
                 return result
             return walk.mapping(given, (), 0)
         except Exception as exc:  # fail closed on anything, and count it
-            self._count(f"error:{_reason(exc)}")
+            self._count(f"error:{failure_reason(exc)}")
             return {FAILED_MARKER: FAILED_MARKER}
         finally:
             if walk is not None and walk.tally:
@@ -419,7 +419,7 @@ class Redactor:
             return dict(self._counts)
 
 
-def _reason(exc: Exception) -> str:
+def failure_reason(exc: Exception) -> str:
     """The counter name for a failure: what went wrong, never a value."""
     if isinstance(exc, LimitExceeded):
         return exc.reason

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple, Protocol
 
-from piiredact import LimitExceeded, Policy, Redactor
+from piiredact import Policy, Redactor
 from piiredact._cli._inputs import STDIN, Input, InputError
+from piiredact._redactor import failure_reason
 
 
 __all__ = [
@@ -157,7 +158,7 @@ def _scan_one(
                         reason = ""
                     # Also an engine bug: it must not end the audit, nor hide the line.
                     except Exception as exc:
-                        reason = _reason(exc)
+                        reason = failure_reason(exc)
                 if reason:
                     by_rule[UNSCANNABLE, UNSCANNABLE] += 1
                     emit(Location(number, None, None, UNSCANNABLE, UNSCANNABLE, reason))
@@ -175,15 +176,6 @@ def _scan_one(
     except InputError as exc:
         summary.error = exc.reason
     return summary
-
-
-def _reason(exc: Exception) -> str:
-    """Why a line could not be searched: the limit, a timeout, or the type of an engine error."""
-    if isinstance(exc, LimitExceeded):
-        return exc.reason
-    if isinstance(exc, TimeoutError):
-        return "timeout"
-    return type(exc).__name__
 
 
 # ----------------------------------------------------------------------------- worker processes
