@@ -264,7 +264,7 @@ def scan_dataframe(
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         msg = f"samples must be a number of locations (0 or more), not {samples!r}"
         raise ConfigurationError(msg)
-    selected = df.select(*names, *([location] if location is not None else []))
+    selected = df.select(*dict.fromkeys([*names, *([location] if location else [])]))
 
     def scan_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         tally = _Tally(engine.redactor, samples)
@@ -275,7 +275,7 @@ def scan_dataframe(
             places: Iterable[str] = (
                 (f"{partition}:{number}" for number in range(row, row + batch.num_rows))
                 if location is None
-                else _locations(tally.redactor, batch.column(len(names)), location)
+                else _locations(tally.redactor, batch.column(location), location)
             )
             tally.batch(batch, names, list(places))
             row += batch.num_rows
