@@ -22,6 +22,7 @@ from piiredact._redos import catastrophic_backtracking
 from piiredact.exceptions import ConfigurationError, InvalidRuleError
 from piiredact.rules import ACTIONS, BUILTIN_RULES, CATEGORIES, Rule
 from piiredact.rules._credentials import STRICT_ONLY
+from piiredact.rules._personal import STRICT_VALIDATORS
 
 
 __all__ = ["FIELD_TRANSFORMS", "PRESETS", "FieldRules", "Limits", "Policy"]
@@ -387,7 +388,14 @@ class Policy:
     def rules(self) -> tuple[Rule, ...]:
         """The rules this policy runs, built-in first, in catalog order."""
         rules: Iterable[Rule] = (*BUILTIN_RULES, *self.custom_rules)
-        if self.preset != "strict":
+        if self.preset == "strict":
+            rules = (
+                replace(r, validator=STRICT_VALIDATORS[r.name])
+                if r.name in STRICT_VALIDATORS and r in BUILTIN_RULES
+                else r
+                for r in rules
+            )
+        else:
             rules = (r for r in rules if r.name not in STRICT_ONLY)
         if self.preset == "secrets":
             rules = (r for r in rules if r.category == "credential")

@@ -435,8 +435,8 @@ def test_redactor_and_scan_agree_on_the_generated_log(
 @pytest.mark.skipif(not LOGHUB.is_dir(), reason="the loghub samples are not in ../shared")
 def test_loghub_openssh_and_linux(capsys: pytest.CaptureFixture[str]) -> None:
     """On the loghub samples, scan reports the IP addresses of the OpenSSH and Linux logs and the
-    user names of the OpenSSH one (the Linux sample's are root, guest, test, news and cyrus, which
-    the engine treats as system accounts)."""
+    user names of the OpenSSH one; the Linux sample's (root, guest, test, news, cyrus) are system
+    and generic accounts, which only the strict preset reports."""
     status, report = scan_json(capsys, str(LOGHUB))
     kinds: dict[str, set[str]] = {}
     for finding in report["findings"]:
@@ -446,3 +446,6 @@ def test_loghub_openssh_and_linux(capsys: pytest.CaptureFixture[str]) -> None:
     assert len([f for f in report["files"] if f["file"].endswith(".log")]) == 16
     assert {"IPV4", "USERNAME"} <= kinds["OpenSSH_2k.log"]
     assert "IPV4" in kinds["Linux_2k.log"]
+
+    _, strict = scan_json(capsys, str(LOGHUB / "Linux_2k.log"), "--preset", "strict")
+    assert {"IPV4", "USERNAME"} <= {finding["kind"] for finding in strict["findings"]}

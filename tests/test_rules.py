@@ -611,6 +611,11 @@ NEGATIVES = [
     pytest.param("owner=mhoffmann closed the ticket", id="lowercase-owner-handle"),
     pytest.param("x-request-id: 01HZX3K7Q8W9Y2M4N6P8R0T2V4", id="ulid"),
     pytest.param("date=2024-06-14 day=14 week=24", id="dates"),
+    pytest.param(
+        "xinetd[26482]: warning: can't get client address: Connection reset by peer",
+        id="address-header-without-street",
+    ),
+    pytest.param("session opened for user cyrus by (uid=0); user=guest", id="system-accounts"),
     pytest.param("std::vector<int> resized; a::b::c resolved", id="cpp-scope"),
     pytest.param("time 12:34:56 elapsed 01:02:03:04", id="clock-times"),
     pytest.param(
@@ -641,3 +646,22 @@ def test_second_pass_changes_nothing(line: str, values: tuple[str, ...], expecte
     once = piiredact.redact(line)
 
     assert (once, ()) == (piiredact.redact(once), piiredact.default_redactor().find(once))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "session opened for user cyrus by (uid=0)",
+            "session opened for user [USERNAME] by (uid=0)",
+        ),
+        ("Invalid user admin from 203.0.113.7", "Invalid user [USERNAME] from [IPV4]"),
+        ('{"user": "root"}', '{"user": "[USERNAME]"}'),
+        ("check pass; user unknown", "check pass; user unknown"),
+        ('{"user_id": "12345"}', '{"user_id": "12345"}'),
+    ],
+)
+def test_strict_preset_reports_system_accounts_too(line: str, expected: str) -> None:
+    """An audit may want to know who logged in as what: the strict preset reports every account
+    name; words that stand for no account stay."""
+    assert piiredact.Redactor(piiredact.Policy(preset="strict")).redact(line) == expected

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import regex
 
 from piiredact.rules import Rule
-from piiredact.rules._personal import username_valid
+from piiredact.rules._personal import keyed_username_valid
 
 
 # Words that make a key describe a secret rather than hold one: ``token_count``, ``password_policy``.
@@ -358,13 +358,23 @@ def _person_name(value: str) -> bool:
     ) and not all(word in _PARTICLES for word in words)
 
 
+# Words that name a street; an address without a house number has one ("Baker Street").
+_STREET_WORDS = regex.compile(
+    r"(?i)\b(?:street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|boulevard|blvd|way|place|pl"
+    r"|court|ct|square|sq|terrace|close|crescent|highway|hwy|straße|strasse|str|weg|platz|gasse"
+    r"|allee|rue|avenida|calle|via|viale|piazza|rua|praça|laan|straat|gata|gatan|vej|ulica)\b"
+)
+
+
 def _street_value(value: str) -> bool:
-    """Several words, one of at least three letters, and nothing like a host or an address."""
+    """Several words, one of at least three letters, a house number or a street word, and
+    nothing like a host or an address ("client address: Connection reset by peer" is none)."""
     decoded = value.replace("%20", " ")
     words = decoded.split()
     return (
         len(words) >= 2
         and any(sum(c.isalpha() for c in word) >= 3 for word in words)
+        and (any(c.isdigit() for c in decoded) or _STREET_WORDS.search(decoded) is not None)
         and not _NETWORK_VALUE.search(decoded)
     )
 
@@ -597,7 +607,7 @@ RULES = (
         ),
         key_exclude=(*_META, "agent", "count", "role", "roles", "type", "group", "groups", "uid"),
         keyed_only=True,
-        validator=lambda value: username_valid(value) and not value.isdigit(),
+        validator=keyed_username_valid,
         priority=1,
         description="A user name under a user or login key",
     ),

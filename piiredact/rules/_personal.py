@@ -90,14 +90,43 @@ SYSTEM_ACCOUNTS = frozenset(
 )
 
 
-def username_valid(value: str) -> bool:
-    """A plausible login name: has a letter, is not a system account, an address or a number."""
+# Words that stand for no account at all, in any preset.
+_NO_ACCOUNT = frozenset({"unknown", "none", "null", "invalid", "nobody"})
+
+
+def account_name_valid(value: str) -> bool:
+    """Any login name, system accounts included: has a letter, is not an address or a number."""
     return (
-        value.lower() not in SYSTEM_ACCOUNTS
+        value.lower() not in _NO_ACCOUNT
         and any(c.isalpha() for c in value)
         and not value.startswith(("(", "[", "-"))
         and "=" not in value
     )
+
+
+def username_valid(value: str) -> bool:
+    """A plausible person's login name: an account name that is not a system account."""
+    return value.lower() not in SYSTEM_ACCOUNTS and account_name_valid(value)
+
+
+def keyed_account_name_valid(value: str) -> bool:
+    """Under a user key, an account name that is not only digits (a numeric id)."""
+    return account_name_valid(value) and not value.isdigit()
+
+
+def keyed_username_valid(value: str) -> bool:
+    """Under a user key, a person's login name that is not only digits (a numeric id)."""
+    return username_valid(value) and not value.isdigit()
+
+
+#: The ``strict`` preset reports every account name, system and service accounts too (``root``,
+#: ``guest``, ``admin``): an audit may want to know who logged in as what. Rule name to the
+#: validator that replaces the default one.
+STRICT_VALIDATORS = {
+    "USERNAME_IN_MESSAGE": account_name_valid,
+    "ACCESS_LOG_USER": account_name_valid,
+    "USERNAME_VALUE": keyed_account_name_valid,
+}
 
 
 def _looks_like_street(value: str) -> bool:
