@@ -34,7 +34,7 @@ except ImportError as exc:  # tested in a subprocess, where pyspark cannot be im
     msg = "piiredact.spark requires pyspark and pyarrow: pip install 'piiredact[spark]'"
     raise ImportError(msg) from exc
 
-from piiredact import FAILED_MARKER, ConfigurationError, Keyring, Policy, Redactor
+from piiredact import FAILED_MARKER, ConfigurationError, FieldRules, Keyring, Policy, Redactor
 from piiredact._redactor import collect_rules
 
 
@@ -70,8 +70,14 @@ class _Engine:
 
     __slots__ = ("_blob",)
 
-    def __init__(self, policy: Policy | None) -> None:
-        policy = _with_key(policy if policy is not None else Policy.from_env())
+    def __init__(self, policy: Policy | None, *, search_only: bool = False) -> None:
+        policy = policy if policy is not None else Policy.from_env()
+        if search_only:
+            # An audit applies no action and no field rule: masks need no token key.
+            policy = policy.evolve(
+                actions={rule.name: "mask" for rule in policy.rules()}, fields=FieldRules()
+            )
+        policy = _with_key(policy)
         Redactor(policy)  # a policy error is raised here, on the driver, not in a task
         self._blob = pickle.dumps(policy)
 
@@ -229,9 +235,9 @@ def scan_dataframe(
     findings and up to *samples* row locations, never a value (:data:`FINDINGS_SCHEMA`).
 
     A value is searched as :func:`redact_dataframe` would redact it (key-aware, each column's
-    values under its name; field rules do not apply, an audit looks at everything). A value that
-    cannot be searched within the policy's limits counts as a finding of rule
-    :data:`UNSCANNABLE`.
+    values under its name), but nothing is replaced: tokens need no key, and field rules do not
+    apply (an audit looks at everything). A value that cannot be searched within the policy's
+    limits counts as a finding of rule :data:`UNSCANNABLE`.
 
     The result is a lazy DataFrame, ready to aggregate (``.groupBy("rule").sum("count")``) or
     to join with the rules' categories; computing it reads *df* once.
@@ -256,7 +262,7 @@ def scan_dataframe(
 
     .. versionadded:: 0.1.0
     """
-    engine = _Engine(policy)
+    engine = _Engine(policy, search_only=True)
     names = _columns(df, columns)
     if location is not None:
         _columns(df, [location])

@@ -10,6 +10,7 @@ when pyspark or Java is missing.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import pathlib
@@ -58,6 +59,7 @@ from piiredact import (  # noqa: E402
     Policy,
     Redactor,
 )
+from piiredact._cli import main  # noqa: E402
 from piiredact.spark import (  # noqa: E402
     FINDINGS_SCHEMA,
     UNSCANNABLE,
@@ -339,7 +341,7 @@ class TestPolicyErrors:
         policy = Policy(actions={"EMAIL": "token"}, token_key_file=str(missing))
 
         with pytest.raises(ConfigurationError, match="no-such-key"):
-            scan_dataframe(lines, policy=policy)
+            redact_dataframe(lines, policy=policy)
 
     def test_reversible_tokens_without_a_key(self) -> None:
         """The column function checks the policy when it is built, too."""
@@ -424,6 +426,14 @@ class TestScanDataFrame:
 
         assert [(r["column"], r["rule"], r["count"]) for r in rows] == [("message", UNSCANNABLE, 1)]
 
+    def test_tokens_need_no_key_to_be_found(self, lines: DataFrame) -> None:
+        """An audit replaces nothing: a policy that makes tokens needs no key to scan with."""
+        policy = Policy(actions={"EMAIL": "token"}, fields=FieldRules(transforms={"a": "token"}))
+
+        rows = scan_dataframe(lines, policy=policy).collect()
+
+        assert ("message", "EMAIL") in {(row["column"], row["rule"]) for row in rows}
+
     def test_bad_arguments(self, lines: DataFrame) -> None:
         """A negative sample count or an unknown location column is refused at once."""
         with pytest.raises(ConfigurationError, match="samples"):
@@ -469,6 +479,149 @@ def test_each_process_builds_the_engine_once(spark: SparkSession) -> None:
 
 
 # -------------------------------------------------------------------------------------- CLI
+
+# Text and JSON lines as a service writes them, with a line that is not UTF-8.
+LOG = (
+    "\n".join(line for line in LINES if line is not None).encode()
+    + b"\nlatin-1 caf\xe9 for " + EMAIL.encode() + b"\n"
+    + b'{"user": {"email": "' + EMAIL.encode() + b'", "ip": "' + IP.encode() + b'"}}\n'
+)  # fmt: skip
+
+
+def run_cli(*args: str) -> int:
+    return main([*args])
+
+
+def part_files(directory: pathlib.Path, suffix: str) -> list[pathlib.Path]:
+    return sorted(directory.glob(f"part-*{suffix}"))
+
+
+class TestCommandLine:
+    def test_redact_text_and_json_lines_like_the_local_engine(
+        self, spark: SparkSession, tmp_path: pathlib.Path
+    ) -> None:
+        """Lines come out as the local engine writes them, JSON key-aware, other bytes kept."""
+        source = tmp_path / "app.log"
+        source.write_bytes(LOG)
+        assert run_cli("redact", str(source), "-o", str(tmp_path / "local.log")) == 0
+
+        status = run_cli("redact", "--engine", "spark", str(source), "-o", str(tmp_path / "out"))
+
+        assert status == 0
+        written = b"".join(p.read_bytes() for p in part_files(tmp_path / "out", ".txt"))
+        assert written == (tmp_path / "local.log").read_bytes()
+        assert EMAIL.encode() not in written
+        assert b"caf\xe9" in written
+
+    def test_redact_gzip_output(self, spark: SparkSession, tmp_path: pathlib.Path) -> None:
+        """-o ending in .gz writes gzip-compressed part files."""
+        source = tmp_path / "app.log"
+        source.write_bytes(LOG)
+
+        assert (
+            run_cli("redact", "--engine", "spark", str(source), "-o", str(tmp_path / "o.gz")) == 0
+        )
+
+        parts = part_files(tmp_path / "o.gz", ".txt.gz")
+        assert parts
+        text = b"".join(gzip.decompress(p.read_bytes()) for p in parts)
+        assert text.count(b"[EMAIL]") == LOG.count(EMAIL.encode())
+
+    def test_redact_parquet(self, nested: DataFrame, tmp_path: pathlib.Path) -> None:
+        """A parquet table comes out as a parquet table, as redact_dataframe makes it."""
+        nested.write.parquet(str(tmp_path / "events.parquet"))
+        out = tmp_path / "clean.parquet"
+
+        assert (
+            run_cli("redact", "--engine", "spark", str(tmp_path / "events.parquet"), "-o", str(out))
+            == 0
+        )
+
+        spark = nested.sparkSession
+        got = sorted(as_python(spark.read.parquet(str(out))), key=lambda row: row["id"])
+        assert expected(Redactor(), as_python(nested)) == got
+
+    def test_scan_reports_what_the_local_scan_reports(
+        self, spark: SparkSession, tmp_path: pathlib.Path
+    ) -> None:
+        """Same findings at the same lines and columns, same counts and exit status, also when
+        Spark reads each file in several parts."""
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        (logs / "a.log").write_bytes(LOG * 20)
+        (logs / "b.log").write_bytes(b"nothing to see\n" * 50)
+        (logs / "skip.txt").write_bytes(LOG)
+        options = ["--format", "json", "--include", "*.log"]
+        local_status = run_cli("scan", str(logs), *options, "-o", str(tmp_path / "local.json"))
+        spark.conf.set("spark.sql.files.maxPartitionBytes", "512")  # a.log in several parts
+        try:
+            status = run_cli(
+                "scan", "--engine", "spark", str(logs), *options, "-o", str(tmp_path / "s.json")
+            )
+        finally:
+            spark.conf.unset("spark.sql.files.maxPartitionBytes")
+
+        assert (local_status, status) == (1, 1)
+        local = json.loads((tmp_path / "local.json").read_text())
+        got = json.loads((tmp_path / "s.json").read_text())
+        assert local == got
+        assert len(got["findings"]) > 100
+
+    def test_scan_parquet_by_row(self, nested: DataFrame, tmp_path: pathlib.Path) -> None:
+        """Parquet rows are searched as their JSON; a finding's line is its row in its file."""
+        nested.coalesce(1).write.parquet(str(tmp_path / "t.parquet"))
+        report = tmp_path / "report.json"
+
+        status = run_cli(
+            "scan",
+            "--engine",
+            "spark",
+            str(tmp_path / "t.parquet"),
+            "--format",
+            "json",
+            "-o",
+            str(report),
+        )
+
+        assert status == 1
+        text = report.read_text()
+        findings = json.loads(text)["findings"]
+        assert {f["line"] for f in findings} == {1}  # all in the first row
+        assert {"EMAIL", "PASSWORD", "CREDIT_CARD"} <= {f["kind"] for f in findings}
+        assert all(f["file"].endswith(".parquet") for f in findings)
+        assert not any(value in text for value in (EMAIL, CARD, IP, SECRET))
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["redact", "--engine", "spark", "-o", "out"], "not standard input"),
+            (["redact", "--engine", "spark", "in.log"], "give -o OUT"),
+            (["redact", "--engine", "spark", "missing.log", "-o", "out"], "no such file"),
+            (["redact", "--engine", "spark", "in.log", "-o", "in.log"], "exists"),
+            (["redact", "--engine", "spark", "in.log", "t.parquet", "-o", "out"], "not both"),
+            (["scan", "--engine", "spark", "-"], "not standard input"),
+            (["scan", "--engine", "spark", "--jobs", "2", "in.log"], "--jobs is for the local"),
+        ],
+    )
+    def test_usage_errors(
+        self,
+        args: list[str],
+        message: str,
+        tmp_path: pathlib.Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Inputs and outputs Spark cannot use are one-line usage errors, status 2."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "in.log").write_text("x\n")
+        (tmp_path / "t.parquet").mkdir()
+
+        status = run_cli(*args)
+
+        err = capsys.readouterr().err
+        assert status == 2
+        assert message in err
+        assert err.count("\n") == 1
 
 
 # ---------------------------------------------------------------------------------- packaging

@@ -27,6 +27,12 @@ from piiredact._cli._redact import redact_files, same_file
 from piiredact._cli._report import FORMATS, Output, Verdict, make_reporter
 from piiredact._cli._reveal import add_reveal_parser, run_reveal
 from piiredact._cli._scan import Catalog, audit_redactor, scan_files, total_size
+from piiredact._cli._spark import (
+    add_engine_options,
+    redact_with_spark,
+    scan_with_spark,
+    spark_inputs,
+)
 from piiredact.policy import PRESETS
 
 
@@ -91,6 +97,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     redact.add_argument("files", nargs="*", metavar="FILE", help="inputs ('-' or none: stdin)")
     redact.add_argument("-o", "--output", metavar="OUT", help="write here (gzip when *.gz)")
+    add_engine_options(redact)
 
     scan = commands.add_parser(
         "scan",
@@ -124,6 +131,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive(1), default=1, metavar="N",
         help="scan files in N processes (default 1)",
     )  # fmt: skip
+    add_engine_options(scan)
 
     rules = commands.add_parser(
         "rules",
@@ -227,6 +235,9 @@ def _check_inputs(names: Sequence[str], *, directories: bool) -> None:
 
 
 def _run_redact(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        redact_with_spark(args, _policy(args))
+        return OK
     names = args.files or [STDIN]
     _check_inputs(names, directories=False)
     if args.output and (overwritten := same_file(args.output, names)):
@@ -247,14 +258,20 @@ def _run_scan(args: argparse.Namespace) -> int:
     if args.jobs > 1 and STDIN in args.paths:
         msg = "--jobs reads files in other processes; it cannot read standard input"
         raise UsageError(msg)
-    _check_inputs(args.paths, directories=True)
-    names, unreadable = find_files(args.paths, include=args.include, exclude=args.exclude)
+    if args.engine == "spark":
+        names, unreadable = spark_inputs(args)
+    else:
+        _check_inputs(args.paths, directories=True)
+        names, unreadable = find_files(args.paths, include=args.include, exclude=args.exclude)
     redactor = audit_redactor(catalog.policy)
     with _report_stream(args.output) as stream:
         output = Output(stream)
         reporter = make_reporter(args.format, output, catalog)
-        with _progress(names, output) as advance:
-            summaries = scan_files(names, redactor, reporter, jobs=args.jobs, progress=advance)
+        if args.engine == "spark":
+            summaries = scan_with_spark(args, names, redactor.policy, reporter)
+        else:
+            with _progress(names, output) as advance:
+                summaries = scan_files(names, redactor, reporter, jobs=args.jobs, progress=advance)
         errors = (*unreadable, *((s.name, s.error) for s in summaries if s.error))
         for name, reason in errors:
             sys.stderr.write(f"{PROG} scan: error: cannot read {name!r}: {reason}\n")
