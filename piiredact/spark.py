@@ -60,6 +60,8 @@ _FAILED_BYTES = FAILED_MARKER.encode()
 # reuses Python workers), so a policy is compiled once per process, not once per task or batch.
 _REDACTORS: dict[bytes, Redactor] = {}
 _MAX_REDACTORS = 8
+# A value Arrow holds but Python cannot (text that is not UTF-8): it fails closed.
+_UNREADABLE = object()
 
 
 class _Engine:
@@ -303,29 +305,45 @@ def _redact_arrays(
 ) -> Iterator[pa.Array]:
     """The columns *names* of *batch*, redacted; a column that is clean is the same array."""
     arrays = [batch.column(name) for name in names]
-    try:
-        columns = [array.to_pylist(maps_as_pydicts="strict") for array in arrays]
-    except Exception as exc:  # a value Python cannot hold (a map with a duplicate key)
-        redactor.count_failure(f"spark_{type(exc).__name__}")
-        yield from (_failed_array(array.type, len(array)) for array in arrays)
-        return
+    columns = [_python_values(array) for array in arrays]
     out: list[list[Any]] = [list(values) for values in columns]
     changed = [False] * len(names)
     redact = redactor.redact_fields
     for row, values in enumerate(zip(*columns, strict=True)):
         fields = dict(zip(names, values, strict=True))
+        unreadable = [name for name, value in fields.items() if value is _UNREADABLE]
+        for name in unreadable:
+            fields[name] = FAILED_MARKER  # stands for the value in the redaction of the row
+            redactor.count_failure("spark_unreadable")
         redacted = redact(fields)
-        if redacted == fields:
+        if redacted == fields and not unreadable:
             continue
         failed = FAILED_MARKER in redacted and FAILED_MARKER not in fields
         for index, (name, array) in enumerate(zip(names, arrays, strict=True)):
-            value = fields[name]
-            new = FAILED_MARKER if failed else redacted.get(name)
+            value = values[index]
+            new = FAILED_MARKER if failed or name in unreadable else redacted.get(name)
             if new is not value and new != value:
                 out[index][row] = _conform(value, new, array.type)
                 changed[index] = True
     for array, items, change in zip(arrays, out, changed, strict=True):
         yield _rebuild(redactor, array, items) if change else array
+
+
+def _python_values(array: pa.Array) -> list[Any]:
+    """
+    The values of *array* as Python values (structs and maps as dicts); :data:`_UNREADABLE` for
+    each value Python cannot hold (text that is not UTF-8, a map with a key twice).
+    """
+    try:
+        values: list[Any] = array.to_pylist(maps_as_pydicts="strict")
+    except Exception:  # find the values that fail, one by one
+        values = []
+        for index in range(len(array)):
+            try:
+                values.append(array[index].as_py(maps_as_pydicts="strict"))
+            except Exception:
+                values.append(_UNREADABLE)
+    return values
 
 
 def _rebuild(redactor: Redactor, array: pa.Array, values: list[Any]) -> pa.Array:
@@ -439,16 +457,13 @@ class _Tally:
         """Search the columns *names* of *batch*, whose rows are at *places*."""
         redact = self.redactor.redact_value
         for name in names:
-            try:
-                values = batch.column(name).to_pylist(maps_as_pydicts="strict")
-            except Exception:  # a value Python cannot hold: the audit must not call it clean
-                values = [FAILED_MARKER] * batch.num_rows
-                for place in places:
-                    self.add(name, UNSCANNABLE, place)
-                continue
+            values = _python_values(batch.column(name))
             with collect_rules() as fired:
                 for value, place in zip(values, places, strict=True):
                     if value is None:
+                        continue
+                    if value is _UNREADABLE:  # the audit must not call it clean
+                        self.add(name, UNSCANNABLE, place)
                         continue
                     seen = len(fired)
                     redacted = redact(value, name)

@@ -256,6 +256,24 @@ class TestRedactDataFrame:
             }
         ]
 
+    def test_text_that_is_not_utf8_fails_closed_alone(
+        self, spark: SparkSession, tmp_path: pathlib.Path
+    ) -> None:
+        """A line Spark read with bytes that are not UTF-8 becomes the marker (and scanning
+        reports it UNSCANNABLE); the lines around it are redacted as usual."""
+        path = tmp_path / "mixed.log"
+        path.write_bytes(b"mail " + EMAIL.encode() + b"\ncaf\xe9 " + EMAIL.encode() + b"\nok\n")
+        df = spark.read.text(str(path))
+
+        got = [row["value"] for row in redact_dataframe(df, policy=Policy()).collect()]
+        found = scan_dataframe(df, policy=Policy()).collect()
+
+        assert got == ["mail [EMAIL]", FAILED_MARKER, "ok"]
+        assert sorted((row["rule"], row["samples"]) for row in found) == [
+            ("EMAIL", ["0:0"]),
+            (UNSCANNABLE, ["0:1"]),
+        ]
+
     def test_field_rules_apply_with_column_names_as_fields(self, nested: DataFrame) -> None:
         """A policy's field rules see each row as a mapping of its columns: denied fields
         become null, transforms apply, as redact_fields does."""
