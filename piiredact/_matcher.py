@@ -12,6 +12,7 @@ deterministically (longest span, then rule priority, then position).
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -241,6 +242,8 @@ class Matcher:
             TimeoutError: A pattern ran out of its CPU budget (the caller fails closed).
             LimitExceeded: The text holds more key words or near misses than the limits allow.
         """
+        if text.isascii() and "\\u" not in text:  # the common case: nothing can be disguised
+            return self._scan_plain(text)
         hidden = unhide(text)
         if hidden is None:
             return self._scan_plain(text)
@@ -252,12 +255,18 @@ class Matcher:
 
     def _scan_plain(self, text: str) -> tuple[list[Finding], bool]:
         folded = fold(text)
+        # The automaton reads the fold behind one space, so that a shape bound to the start of a
+        # word also matches at the start of the text; ``end`` is therefore an end in the text.
+        hits = self._automaton.iter(" " + folded)
+        first = next(hits, None)
+        if first is None and not self._always:
+            return [], False  # the common case: nothing in the text can match
         starts: dict[int, list[int]] = {}
         cues: dict[int, list[int]] = {}
         keys: list[int] = []
-        # The automaton reads the fold behind one space, so that a shape bound to the start of a
-        # word also matches at the start of the text; ``end`` is therefore an end in the text.
-        for end, (length, rule_indexes, cue_rules, is_key) in self._automaton.iter(" " + folded):
+        for end, (length, rule_indexes, cue_rules, is_key) in (
+            itertools.chain((first,), hits) if first is not None else ()
+        ):
             start = end - length
             for index in rule_indexes:
                 if index in starts:
