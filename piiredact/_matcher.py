@@ -314,6 +314,10 @@ class Matcher:
             return [], False
         return _resolve(candidates)
 
+    def has_key_rules(self, key: str) -> bool:
+        """Whether any rule reads values under *key* (``password``, ``lat`` …)."""
+        return bool(self._keys.rules_for(key))
+
     def find_under_key(self, key: str, text: str) -> tuple[list[Finding], bool]:
         """Like :meth:`find`, for a value known to sit under *key* (a mapping entry)."""
         indexes = self._keys.rules_for(key)

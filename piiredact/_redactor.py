@@ -269,6 +269,10 @@ class Redactor:
         if isinstance(value, int | float):
             if key is None:
                 return value
+            if type(value) is float and -1e6 < value < 1e6 and not self._matcher.has_key_rules(key):
+                # Durations, ratios, prices: too few digits for any number-shaped rule, and no
+                # rule reads this key.
+                return value
             text = str(value)
             redacted = self._walk_text(text, key)
             return value if redacted == text else redacted
