@@ -22,6 +22,7 @@ _WORD_BOUNDARIES = regex.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # key names recur on every record
 def key_words(key: str) -> tuple[str, ...]:
     """Split a key name into lower-case words: ``"X-Api-Key"`` and ``"x_api_key"`` give the same."""
     return tuple(word.lower() for word in _WORD_BOUNDARIES.split(key) if word)

@@ -254,7 +254,7 @@ class Redactor:
         Never raises: a part that cannot be redacted becomes :data:`FAILED_MARKER`.
         """
         try:
-            if key is not None and key_words(key) in self._safe_keys:
+            if key is not None and self._safe_keys and key_words(key) in self._safe_keys:
                 return value
             return self._walk(value, key, 0, set())
         except Exception as exc:  # fail closed on anything, and count it
@@ -316,7 +316,7 @@ class Redactor:
 
     def _walk_item(self, value: Any, key: str | None, depth: int, active: set[int]) -> Any:
         """The value under *key* in a mapping: left alone under a safe key, else redacted."""
-        if key is not None and key_words(key) in self._safe_keys:
+        if key is not None and self._safe_keys and key_words(key) in self._safe_keys:
             return value
         return self._walk(value, key, depth, active)
 
