@@ -6,6 +6,7 @@ structured values; counts what it did and fails closed.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -28,6 +29,10 @@ __all__ = ["FAILED_MARKER", "Redactor", "default_redactor"]
 #: What a value becomes when it cannot be redacted safely (error, timeout, over the size limit).
 FAILED_MARKER = "[REDACTION_FAILED]"
 
+# An ISO 8601 date and time, alone (what TimeStamper and most loggers write).
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
 _CLEAN_CACHE_SIZE = 4096  # clean texts remembered per Redactor
 _CLEAN_CACHE_LENGTH = 256  # longer texts rarely repeat whole
 _ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
@@ -61,6 +66,7 @@ class Redactor:
         "_matcher",
         "_plans",
         "_safe_keys",
+        "_timestamps_are_clean",
         "policy",
     )
 
@@ -95,6 +101,8 @@ class Redactor:
         # values and field values repeat ("GET", "connection closed", a route). Only clean
         # texts are kept, so the cache never holds a value the policy protects.
         self._clean: dict[str | tuple[str, str], None] = {}
+        # A custom rule may read anything, timestamps included.
+        self._timestamps_are_clean = not self.policy.custom_rules
 
     def _make_keyring(self, actions: set[str]) -> Keyring | None:
         """The keyring, when an action or a field transform makes tokens."""
@@ -327,6 +335,16 @@ class Redactor:
         # The clean-text cache holds texts on their own and (key, text) pairs.
         entry: str | tuple[str, str] = text if key is None else (key, text)
         if entry in self._clean:
+            return text
+        if (
+            self._timestamps_are_clean
+            and text[:1].isdigit()
+            and _TIMESTAMP.fullmatch(text)
+            and (key is None or not self._matcher.has_key_rules(key))
+        ):
+            # A value that is a timestamp and nothing else (structlog's TimeStamper, an
+            # attribute): new on every record, so never in the cache, and never personal data
+            # unless its key says so (``dob`` has key rules).
             return text
         if key is None:
             findings, sticks_out = self._matcher.scan(text)
