@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import pytest
 
 import piiredact
-from piiredact import FAILED_MARKER, Limits, Policy, Redactor
+from piiredact import FAILED_MARKER, Limits, Policy, Redactor, Rule
 from piiredact._matcher import Matcher
 
 
@@ -368,6 +368,16 @@ class TestRedactValue:
         assert point == Point("home", "[EMAIL]")
         assert type(point) is Point
         assert redactor.redact_value(Pair("a", EMAIL)) == ("a", "[EMAIL]")
+
+    def test_lone_timestamps_are_clean_unless_their_key_or_a_custom_rule_says_otherwise(
+        self, redactor: Redactor
+    ) -> None:
+        stamped = {"timestamp": "2026-11-29T03:50:50.530023Z", "at": "2026-11-29 03:50:50,123"}
+        assert redactor.redact_value(stamped) == stamped
+        assert redactor.redact_value({"dob": "1990-05-17"}) == {"dob": "[DATE_OF_BIRTH]"}
+        custom = Rule(name="DAY", category="personal", pattern=r"2026-11-29", triggers=("2026-",))
+        with_custom = Redactor(Policy(custom_rules=[custom]))
+        assert with_custom.redact_value(stamped)["timestamp"] == "[DAY]T03:50:50.530023Z"
 
     def test_safe_keys_hold_at_the_top_level_too(self) -> None:
         redactor = Redactor(Policy(safe_keys=["note"]))
