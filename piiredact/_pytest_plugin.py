@@ -39,7 +39,7 @@ from typing import overload
 import pytest
 
 from piiredact import stdlib
-from piiredact._redactor import FAILED_MARKER, Redactor
+from piiredact._redactor import FAILED_MARKER, Redactor, redactor_for
 from piiredact.exceptions import ConfigurationError
 from piiredact.policy import Policy
 from piiredact.testing import UNSCANNED, PiiFinding, _describe, _Scanner
@@ -130,7 +130,7 @@ class _Settings:
             from_env = any(name.startswith("PIIREDACT_") for name in os.environ)
             policy, source = Policy.from_env(), "from PIIREDACT_*" if from_env else "default"
         # The default policy shares the package's engine with install(): compiled once a process.
-        scanner = _Scanner(stdlib._redactor_for(policy))
+        scanner = _Scanner(redactor_for(policy))
         return cls(
             mode=mode,
             level=level,

@@ -318,7 +318,7 @@ class Redactor:
                     items.append(self._walk(item, key, depth + 1, active))
                 return items if isinstance(value, list) else _rebuild(value, items)
             # Any other object: its text form is what a renderer would print.
-            return self._walk_text(_safe_str(value), key)
+            return self._walk_text(safe_str(value), key)
         finally:
             active.discard(marker)
 
@@ -464,7 +464,7 @@ def _rebuild(value: tuple[Any, ...] | set[Any] | frozenset[Any], items: list[Any
         return frozenset(items) if isinstance(value, frozenset) else set(items)
 
 
-def _safe_str(value: object) -> str:
+def safe_str(value: object) -> str:
     try:
         return str(value)
     except Exception:  # an object whose __str__ raises must not break logging
@@ -487,6 +487,17 @@ def collect_rules() -> Iterator[list[str]]:
         yield found
     finally:
         _found_rules.reset(token)
+
+
+def redactor_for(policy: Policy | None) -> Redactor:
+    """
+    The engine an integration uses for *policy*: the one the ``PIIREDACT_*`` environment
+    describes when None; the shared :func:`default_redactor` for the default policy, so that it
+    is compiled once per process; a new :class:`Redactor` otherwise.
+    """
+    if policy is None:
+        policy = Policy.from_env()
+    return default_redactor() if policy == Policy() else Redactor(policy)
 
 
 @lru_cache(maxsize=1)

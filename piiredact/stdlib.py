@@ -28,23 +28,20 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from piiredact._redactor import FAILED_MARKER, Redactor, collect_rules, default_redactor
+from piiredact._records import NAME_FIELDS, PLAIN_RECORD_SIZE, STANDARD_FIELDS, TRACEBACKS
+from piiredact._redactor import (
+    FAILED_MARKER,
+    Redactor,
+    collect_rules,
+    redactor_for,
+    safe_str,
+)
 from piiredact.exceptions import ConfigurationError
 from piiredact.policy import Policy
 
 
 __all__ = ["RedactingFilter", "disabled", "install", "uninstall"]
 
-# What a record holds before anyone adds to it; everything else is an ``extra`` field. Computed
-# from a real record so that it is right for the running Python (``taskName`` is standard from
-# 3.12 on). ``message`` and ``asctime`` are written by formatters from the fields we redact.
-_STANDARD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message",
-    "asctime",
-}
-# Names users choose (``threading.Thread(name=f"worker-{email}")``) that formatters print.
-_NAME_FIELDS = ("threadName", "processName", "taskName")
-_PLAIN_RECORD_SIZE = len(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
 _MAX_CLEAN_NAMES = 1024
 
 # How deep redaction is nested in this context: an argument whose __str__ logs re-enters it.
@@ -52,7 +49,6 @@ _depth: contextvars.ContextVar[int] = contextvars.ContextVar("piiredact_depth", 
 _disabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "piiredact_disabled", default=False
 )
-_TRACEBACKS = logging.Formatter()
 # Called with each record that had something redacted and the names of the rules that found it
 # (the pytest plugin's strict mode); never with values.
 _observers: list[Callable[[logging.LogRecord, tuple[str, ...]], object]] = []
@@ -115,7 +111,7 @@ class _RecordRedactor:
 
         exc_info = record.exc_info
         if exc_info and exc_info[1] is not None:
-            text = record.exc_text or _TRACEBACKS.formatException(exc_info)
+            text = record.exc_text or TRACEBACKS.formatException(exc_info)
             redacted = redact(text)
             if redacted is not text:
                 record.exc_text = redacted
@@ -131,7 +127,7 @@ class _RecordRedactor:
 
         # A record as makeRecord leaves it has exactly the standard fields: skip the set
         # difference then (it is the most expensive step for a clean record).
-        extra = fields.keys() - _STANDARD_FIELDS if len(fields) != _PLAIN_RECORD_SIZE else ()
+        extra = fields.keys() - STANDARD_FIELDS if len(fields) != PLAIN_RECORD_SIZE else ()
         if extra:
             values = {key: fields[key] for key in extra}
             # By field: the policy's field rules may drop or transform some (data minimization).
@@ -150,7 +146,7 @@ class _RecordRedactor:
 
     def _redact_names(self, fields: dict[str, Any], names: tuple[object, ...]) -> None:
         clean = True
-        for name, value in zip(_NAME_FIELDS, names, strict=True):
+        for name, value in zip(NAME_FIELDS, names, strict=True):
             if type(value) is str:
                 redacted = self.redactor.redact(value)
                 if redacted is not value:
@@ -174,8 +170,8 @@ class _RecordRedactor:
         except Exception:
             # Bad %-arguments: Handler.handleError would print the raw msg and args. Emit the
             # record instead, with both redacted and the failure said.
-            template = self.redactor.redact(_safe_str(msg))
-            arguments = _safe_str(self.redactor.redact_value(args))
+            template = self.redactor.redact(safe_str(msg))
+            arguments = safe_str(self.redactor.redact_value(args))
             record.msg = f"{template} [arguments not formatted: {arguments}]"
             record.args = ()
             return
@@ -190,18 +186,11 @@ def _fail_closed(record: logging.LogRecord) -> None:
     fields = record.__dict__
     record.msg, record.args = FAILED_MARKER, ()
     record.exc_info = record.exc_text = record.stack_info = None
-    for key in fields.keys() - _STANDARD_FIELDS:
+    for key in fields.keys() - STANDARD_FIELDS:
         fields[key] = FAILED_MARKER
-    for name in _NAME_FIELDS:
+    for name in NAME_FIELDS:
         if isinstance(fields.get(name), str):
             fields[name] = FAILED_MARKER
-
-
-def _safe_str(value: object) -> str:
-    try:
-        return str(value)
-    except Exception:  # an object whose __str__ raises must not break logging
-        return FAILED_MARKER
 
 
 _stand_in_types: dict[type[BaseException], type[Exception]] = {}
@@ -225,12 +214,12 @@ def _stand_in_type(original: type[BaseException]) -> type[Exception]:
 def _redacted_exception(exception: BaseException, redact: Any, seen: set[int]) -> BaseException:
     """A copy of *exception* and its chain with every message and note redacted."""
     seen.add(id(exception))
-    copy = _stand_in_type(type(exception))(redact(_safe_str(exception)))
+    copy = _stand_in_type(type(exception))(redact(safe_str(exception)))
     copy.__traceback__ = exception.__traceback__
     copy.__suppress_context__ = exception.__suppress_context__
     notes = getattr(exception, "__notes__", None)
     if isinstance(notes, list):
-        copy.__notes__ = [redact(_safe_str(note)) for note in notes]
+        copy.__notes__ = [redact(safe_str(note)) for note in notes]
     cause, context = exception.__cause__, exception.__context__
     if cause is not None and id(cause) not in seen:
         copy.__cause__ = _redacted_exception(cause, redact, seen)
@@ -349,7 +338,7 @@ def install(policy: Policy | None = None, *, capture_warnings: bool = False) -> 
 
     .. versionadded:: 0.1.0
     """
-    redactor = _redactor_for(Policy.from_env() if policy is None else policy)
+    redactor = redactor_for(policy)
     with _installation.lock:
         _installation.active = _RecordRedactor(redactor)
         _installation.patch()
@@ -388,11 +377,6 @@ def disabled() -> Iterator[None]:
         yield
     finally:
         _disabled.reset(token)
-
-
-def _redactor_for(policy: Policy) -> Redactor:
-    # The default policy shares the package's default engine instead of compiling another one.
-    return default_redactor() if policy == Policy() else Redactor(policy)
 
 
 # ------------------------------------------------------------------------------------ filter
@@ -445,7 +429,7 @@ class RedactingFilter(logging.Filter):
         elif not isinstance(policy, Policy):  # dictConfig passes whatever the file says
             msg = f"RedactingFilter: policy must be a piiredact.Policy, not {type(policy).__name__}"  # type: ignore[unreachable]
             raise ConfigurationError(msg)
-        self._redact_record = _RecordRedactor(_redactor_for(policy))
+        self._redact_record = _RecordRedactor(redactor_for(policy))
 
     @property
     def redactor(self) -> Redactor:

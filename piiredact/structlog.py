@@ -22,7 +22,8 @@ except ImportError as exc:  # tested in a subprocess, where structlog cannot be 
     msg = "piiredact.structlog requires structlog: pip install 'piiredact[structlog]'"
     raise ImportError(msg) from exc
 
-from piiredact import FAILED_MARKER, ConfigurationError, Policy, Redactor, default_redactor
+from piiredact import FAILED_MARKER, ConfigurationError, Policy
+from piiredact._redactor import redactor_for
 
 
 __all__ = ["RedactingProcessor", "install"]
@@ -88,14 +89,12 @@ class RedactingProcessor:
     __slots__ = ("_clean", "_warned", "redactor")
 
     def __init__(self, policy: Policy | None = None) -> None:
-        if policy is None:
-            policy = Policy.from_env()
-        elif not isinstance(policy, Policy):
+        if policy is not None and not isinstance(policy, Policy):
             name = type(policy).__name__  # type: ignore[unreachable]
             msg = f"RedactingProcessor: policy must be a piiredact.Policy, not {name}"
             raise ConfigurationError(msg)
         #: The :class:`~piiredact.Redactor` doing the work; its ``stats`` count what it did.
-        self.redactor = default_redactor() if policy == Policy() else Redactor(policy)
+        self.redactor = redactor_for(policy)
         self._clean: set[tuple[object, object]] = set()
         self._warned = False
 

@@ -25,10 +25,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from piiredact._redactor import FAILED_MARKER, Redactor, collect_rules, default_redactor
+from piiredact._records import NAME_FIELDS, STANDARD_FIELDS, TRACEBACKS
+from piiredact._redactor import (
+    FAILED_MARKER,
+    Redactor,
+    collect_rules,
+    default_redactor,
+    safe_str,
+)
 from piiredact.exceptions import ConfigurationError, PiiFoundError
 from piiredact.rules import BUILTIN_RULES, CATEGORIES
-from piiredact.stdlib import _NAME_FIELDS, _STANDARD_FIELDS, _TRACEBACKS, _safe_str
 
 
 __all__ = ["UNSCANNED", "PiiFinding", "assert_no_pii", "find_pii"]
@@ -266,9 +272,9 @@ class _Scanner:
         if record.stack_info:
             found += self.text(record.stack_info, "stack")
         fields = record.__dict__
-        for key in fields.keys() - _STANDARD_FIELDS:
+        for key in fields.keys() - STANDARD_FIELDS:
             found += self.value(fields[key], key, f"extra {self.redactor.redact(key)!r}")
-        for name in (*_NAME_FIELDS, "name"):
+        for name in (*NAME_FIELDS, "name"):
             value = fields.get(name)
             if isinstance(value, str) and value not in self._clean_names:
                 in_name = self.text(value, "logger name" if name == "name" else name)
@@ -296,7 +302,7 @@ def _message(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
     except Exception:  # %-arguments that do not fit: handleError would print both raw
-        return f"{_safe_str(record.msg)} {_safe_str(record.args)}"
+        return f"{safe_str(record.msg)} {safe_str(record.args)}"
 
 
 def _traceback(record: logging.LogRecord) -> str:
@@ -305,7 +311,7 @@ def _traceback(record: logging.LogRecord) -> str:
         return record.exc_text
     if record.exc_info and record.exc_info[1] is not None:
         try:
-            return _TRACEBACKS.formatException(record.exc_info)
+            return TRACEBACKS.formatException(record.exc_info)
         except Exception:
             return FAILED_MARKER
     return ""
