@@ -7,9 +7,10 @@ DataFrame of findings (column, rule, count and sample row locations, never value
 :func:`redact_column` a column expression. Values are redacted as the engine redacts the
 equivalent Python value (a struct is a dict, a map a dict, an array a list, a null ``None``),
 key-aware: the column name is the key of a column's values, the field names the keys inside
-structs and maps. Batches travel as Arrow record batches (``mapInArrow``, ``arrow_udf``). The
-policy is pickled into the task once per call; each executor's Python worker process builds the
-:class:`~piiredact.Redactor` from it once and reuses it for every later batch and task.
+structs and maps; the text keys of maps are redacted too, being data. Batches travel as Arrow
+record batches (``mapInArrow``, ``arrow_udf``). The policy is pickled into the task once per
+call; each executor's Python worker process builds the :class:`~piiredact.Redactor` from it
+once and reuses it for every later batch and task.
 
 Needs the ``piiredact[spark]`` extra.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,10 @@ except ImportError as exc:  # tested in a subprocess, where pyspark cannot be im
 
 from piiredact import FAILED_MARKER, ConfigurationError, FieldRules, Keyring, Policy, Redactor
 from piiredact._redactor import collect_rules
+from piiredact.testing import _holds_marker
 
 
-__all__ = ["UNSCANNABLE", "redact_column", "redact_dataframe", "scan_dataframe"]
+__all__ = ["FINDINGS_SCHEMA", "UNSCANNABLE", "redact_column", "redact_dataframe", "scan_dataframe"]
 
 #: The rule of a value that could not be searched within the policy's limits (too long, too
 #: deep, too many candidates, a pattern out of time): redaction replaces it with the marker.
@@ -308,6 +310,9 @@ def _redact_arrays(
     columns = [_python_values(array) for array in arrays]
     out: list[list[Any]] = [list(values) for values in columns]
     changed = [False] * len(names)
+    # Map keys are data ({"jane@example.com": 3}), which redact_value reads only to judge the
+    # values under them: such columns are looked at whatever happened to their values.
+    keyed = [_has_map(array.type) for array in arrays]
     redact = redactor.redact_fields
     for row, values in enumerate(zip(*columns, strict=True)):
         fields = dict(zip(names, values, strict=True))
@@ -316,15 +321,21 @@ def _redact_arrays(
             fields[name] = FAILED_MARKER  # stands for the value in the redaction of the row
             redactor.count_failure("spark_unreadable")
         redacted = redact(fields)
-        if redacted == fields and not unreadable:
+        if redacted == fields and not unreadable and not any(keyed):
             continue
         failed = FAILED_MARKER in redacted and FAILED_MARKER not in fields
         for index, (name, array) in enumerate(zip(names, arrays, strict=True)):
             value = values[index]
             new = FAILED_MARKER if failed or name in unreadable else redacted.get(name)
-            if new is not value and new != value:
-                out[index][row] = _conform(value, new, array.type)
-                changed[index] = True
+            if keyed[index] or (new is not value and new != value):
+                try:
+                    new = _conform(value, new, array.type, redactor.redact)
+                except Exception as exc:  # a value our conversion got wrong: fail closed
+                    redactor.count_failure(f"spark_{type(exc).__name__}")
+                    new = _failed(array.type)
+                if new != value:
+                    out[index][row] = new
+                    changed[index] = True
     for array, items, change in zip(arrays, out, changed, strict=True):
         yield _rebuild(redactor, array, items) if change else array
 
@@ -359,12 +370,15 @@ def _failed_array(data_type: pa.DataType, length: int) -> pa.Array:
     return pa.array([_failed(data_type)] * length, type=data_type)
 
 
-def _conform(original: Any, redacted: Any, data_type: pa.DataType) -> Any:
+def _conform(
+    original: Any, redacted: Any, data_type: pa.DataType, redact_key: Callable[[str], str]
+) -> Any:
     """
-    *redacted* (what the engine made of *original*) as a value of the Arrow type *data_type*:
-    what a column of that type cannot hold becomes null, a failure the marker.
+    *redacted* (what the engine made of *original*) as a value of the Arrow type *data_type*,
+    with the text keys of its maps redacted by *redact_key*: what a column of that type cannot
+    hold becomes null, a failure the marker.
     """
-    if redacted is original or redacted is None:
+    if redacted is None or (redacted is original and not pa.types.is_nested(data_type)):
         return redacted
     if _is_text(data_type):
         if isinstance(redacted, str):
@@ -373,15 +387,15 @@ def _conform(original: Any, redacted: Any, data_type: pa.DataType) -> Any:
     if _is_binary(data_type):
         if isinstance(redacted, bytes):
             return redacted
-        return (
-            str(redacted).encode("utf-8", "surrogateescape") if isinstance(redacted, str) else None
-        )
+        return redacted.encode("utf-8", "surrogateescape") if isinstance(redacted, str) else None
     if pa.types.is_struct(data_type):
         if not isinstance(redacted, dict):
             return _failed(data_type)
         before = original if isinstance(original, dict) else {}
         return {
-            field.name: _conform(before.get(field.name), redacted.get(field.name), field.type)
+            field.name: _conform(
+                before.get(field.name), redacted.get(field.name), field.type, redact_key
+            )
             for field in data_type
         }
     if pa.types.is_map(data_type):
@@ -389,24 +403,50 @@ def _conform(original: Any, redacted: Any, data_type: pa.DataType) -> Any:
             return None
         entries = original if isinstance(original, dict) else {}
         key_type, item_type = data_type.key_type, data_type.item_type
-        return [
-            (key, _conform(entries.get(key), item, item_type))
+        return {
+            (redact_key(key) if isinstance(key, str) else key): _conform(
+                entries.get(key), item, item_type, redact_key
+            )
             for key, item in redacted.items()
             if key in entries or (key == FAILED_MARKER and _is_text(key_type))
-        ]
+        }
     if _is_list(data_type):
         if not isinstance(redacted, list):
             return _failed(data_type)
         items = original if isinstance(original, list) else []
         item_type = data_type.value_type
         return [
-            _conform(items[i] if i < len(items) else None, item, item_type)
+            _conform(items[i] if i < len(items) else None, item, item_type, redact_key)
             for i, item in enumerate(redacted)
         ]
     # Numbers, booleans, dates, times, decimals: the engine reads them as their text.
     if isinstance(redacted, str):
         return original if redacted == str(original) else None
     return redacted if type(redacted) is type(original) else None
+
+
+def _has_map(data_type: pa.DataType) -> bool:
+    """Whether values of *data_type* may hold a map."""
+    if pa.types.is_map(data_type):
+        return True
+    if pa.types.is_struct(data_type):
+        return any(_has_map(field.type) for field in data_type)
+    return _is_list(data_type) and _has_map(data_type.value_type)
+
+
+def _map_keys(value: Any, data_type: pa.DataType) -> Iterator[str]:
+    """The text keys of the maps in *value*, a Python value of *data_type*."""
+    if isinstance(value, dict) and pa.types.is_map(data_type):
+        for key, item in value.items():
+            if isinstance(key, str):
+                yield key
+            yield from _map_keys(item, data_type.item_type)
+    elif isinstance(value, dict) and pa.types.is_struct(data_type):
+        for field in data_type:
+            yield from _map_keys(value.get(field.name), field.type)
+    elif isinstance(value, list) and _is_list(data_type):
+        for item in value:
+            yield from _map_keys(item, data_type.value_type)
 
 
 def _failed(data_type: pa.DataType) -> Any:
@@ -455,9 +495,11 @@ class _Tally:
 
     def batch(self, batch: pa.RecordBatch, names: Sequence[str], places: Sequence[str]) -> None:
         """Search the columns *names* of *batch*, whose rows are at *places*."""
-        redact = self.redactor.redact_value
+        redact, redact_key = self.redactor.redact_value, self.redactor.redact
         for name in names:
-            values = _python_values(batch.column(name))
+            array = batch.column(name)
+            values = _python_values(array)
+            keyed = _has_map(array.type)
             with collect_rules() as fired:
                 for value, place in zip(values, places, strict=True):
                     if value is None:
@@ -467,12 +509,15 @@ class _Tally:
                         continue
                     seen = len(fired)
                     redacted = redact(value, name)
+                    if keyed:  # map keys are data too (see _redact_arrays)
+                        for key in _map_keys(value, array.type):
+                            redact_key(key)
                     for rule in fired[seen:]:
                         self.add(name, rule, place)
                     if (
                         redacted is not value
-                        and _holds_marker(redacted)
-                        and not _holds_marker(value)
+                        and _holds_marker(redacted, 0)
+                        and not _holds_marker(value, 0)
                     ):
                         self.add(name, UNSCANNABLE, place)
 
@@ -498,21 +543,11 @@ class _Tally:
 
 def _locations(redactor: Redactor, array: pa.Array, name: str) -> Iterator[str]:
     """The values of the location column *name*, as redacted text ("" for null)."""
-    for value in array.to_pylist():
-        yield "" if value is None else redactor.redact_value(str(value), name)
-
-
-def _holds_marker(value: object) -> bool:
-    """Whether *value* holds the failure marker somewhere (a part that failed closed)."""
-    if isinstance(value, str):
-        return FAILED_MARKER in value
-    if isinstance(value, bytes):
-        return _FAILED_BYTES in value
-    if isinstance(value, dict):
-        return any(_holds_marker(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_marker(item) for item in value)
-    return False
+    for value in _python_values(array):
+        if value is _UNREADABLE:
+            yield FAILED_MARKER
+        else:
+            yield "" if value is None else redactor.redact_value(str(value), name)
 
 
 # ---------------------------------------------------------------------------------- schema

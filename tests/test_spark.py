@@ -211,6 +211,25 @@ class TestRedactDataFrame:
         assert got[1] == rows[1]
         assert got[2] == rows[2]
 
+    def test_map_keys_are_data(self, spark: SparkSession) -> None:
+        """Map keys are redacted as text too (as the CLI redacts JSON keys), and scanned;
+        struct field names are the schema and stay."""
+        df = spark.createDataFrame(
+            [({EMAIL: 3, "anonymous": 1}, {"by_ip": {IP: "seen"}})],
+            "visits map<string,int>, s struct<by_ip:map<string,string>>",
+        )
+
+        got = as_python(redact_dataframe(df, policy=Policy()))
+        found = scan_dataframe(df, policy=Policy()).collect()
+
+        assert got == [
+            {"visits": {"[EMAIL]": 3, "anonymous": 1}, "s": {"by_ip": {"[IPV4]": "seen"}}}
+        ]
+        assert sorted((row["column"], row["rule"]) for row in found) == [
+            ("s", "IPV4"),
+            ("visits", "EMAIL"),
+        ]
+
     def test_schema_and_order_are_kept(self, nested: DataFrame) -> None:
         """Same columns, same types, same rows in the same order; untouched columns as they
         were."""
@@ -379,6 +398,15 @@ class TestPolicyErrors:
 # ---------------------------------------------------------------------------- column functions
 
 
+def _has_arrow_udfs() -> bool:
+    try:
+        from pyspark.sql.pandas.functions import arrow_udf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_arrow_udfs(), reason="redact_column needs PySpark 4.1 or later")
 class TestRedactColumn:
     def test_string_column(self, lines: DataFrame) -> None:
         """The expression gives what redact_dataframe gives, under the column's name."""
@@ -394,6 +422,13 @@ class TestRedactColumn:
 
         want = [Redactor().redact_value(row["user"], "user") for row in as_python(nested)]
         assert want == [row["user"] for row in as_python(got)]
+
+
+@pytest.mark.skipif(_has_arrow_udfs(), reason="this PySpark has Arrow UDFs")
+def test_redact_column_says_what_it_needs() -> None:
+    """Before PySpark 4.1 the column function says so, and what to use instead."""
+    with pytest.raises(ConfigurationError, match=r"PySpark 4\.1 or later .* use redact_dataframe"):
+        redact_column("message", policy=Policy())
 
 
 # ------------------------------------------------------------------------------------ audit
@@ -451,6 +486,13 @@ class TestScanDataFrame:
         rows = scan_dataframe(lines, policy=policy).collect()
 
         assert ("message", "EMAIL") in {(row["column"], row["rule"]) for row in rows}
+
+    def test_no_samples(self, lines: DataFrame) -> None:
+        """samples=0 keeps counts and no locations."""
+        rows = scan_dataframe(lines, policy=Policy(), samples=0).collect()
+
+        assert rows
+        assert all(row["samples"] == [] and row["count"] > 0 for row in rows)
 
     def test_bad_arguments(self, lines: DataFrame) -> None:
         """A negative sample count or an unknown location column is refused at once."""
@@ -643,6 +685,28 @@ class TestCommandLine:
 
 
 # ---------------------------------------------------------------------------------- packaging
+
+
+def test_readme_snippet(
+    nested: DataFrame, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's Spark snippet runs: the table comes out with tokens instead of addresses,
+    the findings print by rule."""
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Apache Spark\n", 1)[1].split("\n## ", 1)[0]
+    snippet = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PIIREDACT_KEY", KEY)
+    (tmp_path / "piiredact.toml").write_text('[piiredact]\nactions = { EMAIL = "token" }\n')
+    nested.withColumnRenamed("id", "event_id").write.parquet("events.parquet")
+
+    exec(snippet, {"spark": nested.sparkSession})  # noqa: S102 - our own README
+
+    clean = json.dumps(
+        as_python(nested.sparkSession.read.parquet("events-clean.parquet")), default=str
+    )
+    assert EMAIL not in clean
+    assert "<EMAIL:k1:" in clean
 
 
 def test_import_without_pyspark_names_the_extra() -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from piiredact import Policy
 from piiredact._cli._inputs import STDIN, find_files
-from piiredact._cli._redact import redact_line
+from piiredact._cli._redact import _encode, redact_line
 from piiredact._cli._scan import UNSCANNABLE, FileSummary, Location, Reporter
 from piiredact._redactor import failure_reason
 
@@ -39,6 +39,7 @@ __all__ = ["ENGINES", "add_engine_options", "redact_with_spark", "scan_with_spar
 ENGINES = ("local", "spark")
 
 _PARQUET = ".parquet"
+_FINDINGS_PER_SLICE = 10_000  # findings the driver takes from Spark at a time
 # The columns of a scan's per-line results: the file, where its part (split) starts, the line
 # within that part (or within the file, for parquet rows), the finding; a part's line count is a
 # row without a rule.
@@ -64,9 +65,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--spark-master",
-        default="local[*]",
         metavar="URL",
-        help="the Spark master for --engine spark (default: local[*], every core here)",
+        help="the Spark master for --engine spark (default: spark-submit's, else local[*], "
+        "every core here)",
     )
 
 
@@ -98,7 +99,7 @@ def redact_with_spark(args: argparse.Namespace, policy: Policy) -> None:
         raise UsageError(msg)
     parquet = _is_parquet(names)
     spark_api = _import_spark()
-    engine = spark_api._Engine(policy)
+    engine = spark_api._Engine(policy)  # a bad policy fails here, before Spark starts
     with _session(args.spark_master) as spark, _spark_errors():
         if parquet:
             table = spark.read.parquet(*names)
@@ -132,13 +133,6 @@ def _redact_lines(engine: _Engine) -> Callable[[Iterator[pa.RecordBatch]], Itera
             yield pa.RecordBatch.from_arrays([pa.array(out, pa.binary())], names=["value"])
 
     return redact
-
-
-def _encode(text: str) -> bytes:
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: written escaped again
-        return text.encode("utf-8", "backslashreplace")
 
 
 # --------------------------------------------------------------------------------------- scan
@@ -226,11 +220,16 @@ def _scan(
     found = found.persist()
     try:
         # First the line count of every part (few rows), so that lines can be numbered in files
-        # that Spark read in several parts; then the findings in file and line order.
+        # that Spark read in several parts; then the findings in file and line order, brought
+        # to the driver a slice at a time (Spark would merge a sort's output into a few large
+        # partitions, each of which the driver would have to hold whole).
         counts = found.where(sf.col("rule").isNull()).select("file", "part", "row").collect()
         offsets, lengths = _offsets((row["file"], row["part"], row["row"]) for row in counts)
-        findings = found.where(sf.col("rule").isNotNull()).orderBy("file", "part", "row", "column")
-        return files.report(findings.toLocalIterator(), offsets, lengths, reporter)
+        findings = found.where(sf.col("rule").isNotNull())
+        order = ("file", "part", "row", "column")
+        slices = max(1, -(-findings.count() // _FINDINGS_PER_SLICE))
+        ordered = findings.repartitionByRange(slices, *order).sortWithinPartitions(*order)
+        return files.report(ordered.toLocalIterator(), offsets, lengths, reporter)
     finally:
         found.unpersist()
 
@@ -408,22 +407,23 @@ def _parquet_path(path: str) -> bool:
 
 
 @contextlib.contextmanager
-def _session(master: str) -> Iterator[SparkSession]:
-    """The active Spark session (``spark-submit``, a notebook), else a new one on *master*,
-    stopped at the end."""
+def _session(master: str | None) -> Iterator[SparkSession]:
+    """
+    The active Spark session (a notebook, a test), else a new one, stopped at the end: on
+    *master*, else on the one ``spark-submit`` was given, else on ``local[*]``.
+    """
     from pyspark.sql import SparkSession  # noqa: PLC0415
 
     active = SparkSession.getActiveSession()
     if active is not None:
         yield active
         return
+    builder = SparkSession.builder.appName("piiredact")
+    # spark-submit starts the JVM, with its master, and tells PySpark where through this variable.
+    if master is not None or "PYSPARK_GATEWAY_PORT" not in os.environ:
+        builder = builder.master(master or "local[*]")
     with _spark_errors("Spark could not start"):
-        session = (
-            SparkSession.builder.master(master)
-            .appName("piiredact")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
+        session = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
     try:
         yield session
