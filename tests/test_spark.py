@@ -698,12 +698,15 @@ def test_readme_snippet(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PIIREDACT_KEY", KEY)
     (tmp_path / "piiredact.toml").write_text('[piiredact]\nactions = { EMAIL = "token" }\n')
-    nested.withColumnRenamed("id", "event_id").write.parquet("events.parquet")
+    # The JVM does not follow chdir(): Spark gets the tables by their full paths.
+    snippet = snippet.replace('"events', f'"{tmp_path}/events')
+    nested.withColumnRenamed("id", "event_id").write.parquet(str(tmp_path / "events.parquet"))
 
     exec(snippet, {"spark": nested.sparkSession})  # noqa: S102 - our own README
 
     clean = json.dumps(
-        as_python(nested.sparkSession.read.parquet("events-clean.parquet")), default=str
+        as_python(nested.sparkSession.read.parquet(str(tmp_path / "events-clean.parquet"))),
+        default=str,
     )
     assert EMAIL not in clean
     assert "<EMAIL:k1:" in clean
