@@ -343,18 +343,32 @@ def _redact_arrays(
 def _python_values(array: pa.Array) -> list[Any]:
     """
     The values of *array* as Python values (structs and maps as dicts); :data:`_UNREADABLE` for
-    each value Python cannot hold (text that is not UTF-8, a map with a key twice).
+    each value Python cannot hold (text that is not UTF-8).
     """
     try:
-        values: list[Any] = array.to_pylist(maps_as_pydicts="strict")
+        values: list[Any] = array.to_pylist()
     except Exception:  # find the values that fail, one by one
         values = []
         for index in range(len(array)):
             try:
-                values.append(array[index].as_py(maps_as_pydicts="strict"))
+                values.append(array[index].as_py())
             except Exception:
                 values.append(_UNREADABLE)
+    if _has_map(array.type):
+        values = [_maps_as_dicts(value, array.type) for value in values]
     return values
+
+
+def _maps_as_dicts(value: Any, data_type: pa.DataType) -> Any:
+    """*value* with its maps, which Arrow gives as lists of pairs, as dicts (pyarrow 20 has an
+    option for that; older ones, which Spark platforms ship, do not)."""
+    if value is None or value is _UNREADABLE or not _has_map(data_type):
+        return value
+    if pa.types.is_map(data_type):
+        return {key: _maps_as_dicts(item, data_type.item_type) for key, item in value}
+    if pa.types.is_struct(data_type):
+        return {field.name: _maps_as_dicts(value[field.name], field.type) for field in data_type}
+    return [_maps_as_dicts(item, data_type.value_type) for item in value]
 
 
 def _rebuild(redactor: Redactor, array: pa.Array, values: list[Any]) -> pa.Array:

@@ -380,10 +380,10 @@ class TestPolicyErrors:
         with pytest.raises(ConfigurationError, match="no-such-key"):
             redact_dataframe(lines, policy=policy)
 
-    def test_reversible_tokens_without_a_key(self) -> None:
-        """The column function checks the policy when it is built, too."""
+    def test_reversible_tokens_without_a_key(self, lines: DataFrame) -> None:
+        """Reversible tokens need the key as much as keyed ones."""
         with pytest.raises(ConfigurationError, match="has no key"):
-            redact_column("message", policy=Policy(actions={"EMAIL": "encrypt"}))
+            redact_dataframe(lines, policy=Policy(actions={"EMAIL": "encrypt"}))
 
     def test_without_a_policy_the_driver_environment_decides(
         self, lines: DataFrame, monkeypatch: pytest.MonkeyPatch
@@ -414,6 +414,11 @@ class TestRedactColumn:
 
         assert got.columns == ["message"]
         assert redact_dataframe(lines, policy=Policy()).collect() == got.collect()
+
+    def test_the_policy_is_checked_when_it_is_built(self) -> None:
+        """A bad policy fails where the expression is made, not in a task."""
+        with pytest.raises(ConfigurationError, match="has no key"):
+            redact_column("message", policy=Policy(actions={"EMAIL": "token"}))
 
     def test_struct_column(self, nested: DataFrame) -> None:
         """A struct column, given its type, is redacted key-aware like the Python dict."""
