@@ -136,9 +136,6 @@ def spark() -> Iterator[SparkSession]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
         patch.setenv("PYSPARK_PYTHON", sys.executable)
-        # Without a key in the environment: the tests that need one set it themselves.
-        patch.delenv("PIIREDACT_KEY", raising=False)
-        patch.delenv("PIIREDACT_KEY_FILE", raising=False)
         session = (
             SparkSession.builder.master("local[2]")
             .appName("piiredact-tests")
@@ -157,6 +154,13 @@ def spark() -> Iterator[SparkSession]:
         finally:
             cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
             session.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_key_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token key from the environment: the tests that need one set it themselves."""
+    monkeypatch.delenv("PIIREDACT_KEY", raising=False)
+    monkeypatch.delenv("PIIREDACT_KEY_FILE", raising=False)
 
 
 @pytest.fixture(name="lines")

@@ -241,8 +241,6 @@ def _scan_lines(
     per part read with its number of lines."""
 
     def scan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        import pyarrow as pa  # noqa: PLC0415 - on the executors
-
         redactor = engine.redactor
         find, limit = redactor.find, redactor.policy.limits.max_value_length
         lines: Counter[tuple[int, int]] = Counter()  # per file and part: lines so far
@@ -265,16 +263,19 @@ def _scan_lines(
                         reason = failure_reason(exc)
                 if reason:
                     rows.append((file, part, row, None, None, UNSCANNABLE, UNSCANNABLE, reason))
-            yield _batch(pa, rows)
+            yield _batch(rows)
         counts = [
             (file, part, n, None, None, None, None, None) for (file, part), n in lines.items()
         ]
-        yield _batch(pa, counts)
+        yield _batch(counts)
 
     return scan
 
 
-def _batch(pa: Any, rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
+def _batch(rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
+    """*rows* as a record batch of the scan's per-line results."""
+    import pyarrow as pa  # noqa: PLC0415 - on the executors
+
     types = (pa.int32(), pa.int64(), pa.int64(), pa.int32(), pa.int32()) + (pa.string(),) * 3
     names = ("file", "part", "row", "column", "end_column", "rule", "kind", "reason")
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
