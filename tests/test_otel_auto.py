@@ -79,22 +79,28 @@ def _environment(receiver: OTLPReceiver, **extra: str) -> dict[str, str]:
     }
 
 
-def test_zero_code(tmp_path: Path) -> None:
-    """Under opentelemetry-instrument, with environment variables only, all three signals are
-    redacted on the wire, by the policy the environment describes."""
+def _run_instrumented(
+    tmp_path: Path, receiver: OTLPReceiver, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    """The sample app under opentelemetry-instrument, configured by environment variables only."""
     app = tmp_path / "app.py"
     app.write_text(_APP)
     instrument = Path(sys.executable).with_name("opentelemetry-instrument")
+    return subprocess.run(
+        [str(instrument), sys.executable, str(app)],
+        env=_environment(receiver, **environment),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
+
+def test_zero_code(tmp_path: Path) -> None:
+    """Under opentelemetry-instrument, with environment variables only, all three signals are
+    redacted on the wire, by the policy the environment describes."""
     with OTLPReceiver() as receiver:
-        result = subprocess.run(
-            [str(instrument), sys.executable, str(app)],
-            env=_environment(receiver, PIIREDACT_ACTIONS="network=generalize"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = _run_instrumented(tmp_path, receiver, PIIREDACT_ACTIONS="network=generalize")
     spans = receiver.spans()
     span_attributes = attributes(spans[0].attributes)
     bodies = [record.body.string_value for record in receiver.log_records()]
@@ -118,19 +124,8 @@ def test_zero_code(tmp_path: Path) -> None:
 def test_zero_code_bad_configuration(tmp_path: Path) -> None:
     """A policy error in the environment stops telemetry, not the application, and says why;
     nothing is exported unredacted."""
-    app = tmp_path / "app.py"
-    app.write_text(_APP)
-    instrument = Path(sys.executable).with_name("opentelemetry-instrument")
-
     with OTLPReceiver() as receiver:
-        result = subprocess.run(
-            [str(instrument), sys.executable, str(app)],
-            env=_environment(receiver, PIIREDACT_ACTIONS="EMAIL=shred"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = _run_instrumented(tmp_path, receiver, PIIREDACT_ACTIONS="EMAIL=shred")
 
     assert result.returncode == 0
     assert "actions.EMAIL: 'shred' is not one of" in result.stderr
