@@ -403,6 +403,17 @@ class Matcher:
                         covered = found.end()
                 return
             if rule.window is not None:
+                if rule.word_bounded:
+                    # A match starts a word at most ``before`` characters before its trigger:
+                    # if all of those are letters or digits, no match can hold this trigger.
+                    before = rule.window[0]
+                    positions = [
+                        p
+                        for p in positions
+                        if p <= before or not folded[p - before - 1 : p].isalnum()
+                    ]
+                    if not positions:
+                        return
                 for start, end in _windows(sorted(set(positions)), rule.window, len(text)):
                     self._search(
                         compiled, text, folded, (start, end), candidates=candidates, timeout=timeout

@@ -52,6 +52,9 @@ class Rule:
             occurrence of a trigger or shape and ends at most *after* characters after that
             occurrence, so the matcher only searches there. Without it (and without
             ``anchored``), a triggered rule searches the whole text.
+        word_bounded: With ``window``: every match starts a word (no letter or digit before
+            it), so a trigger deep inside a longer word (a hex id) is skipped without running the
+            pattern.
         validator: Called with the redacted span; a false result rejects the match.
         context: Cue words; when given, a match only counts if one of them occurs (case-insensitively)
             in the ``context_window`` characters before it. Cue words are triggers too. A cue counts
@@ -82,6 +85,7 @@ class Rule:
     shapes: tuple[str, ...] = ()
     anchored: bool = False
     window: tuple[int, int] | None = None
+    word_bounded: bool = False
     validator: Callable[[str], bool] | None = field(default=None, compare=False)
     context: tuple[str, ...] = ()
     anti_context: tuple[str, ...] = ()

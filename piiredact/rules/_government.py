@@ -39,6 +39,7 @@ def _id(
         category="government_id",
         # The look-ahead for an alphanumeric character is a cheap first test at every position.
         pattern=f"(?=[0-9A-Za-z<]){_START}(?:{body}){_END}",
+        word_bounded=True,  # _START: no word character before a match
         validator=check,
         priority=7,
         description=description,
