@@ -34,7 +34,7 @@ _TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
 )
 _CLEAN_CACHE_SIZE = 4096  # clean texts remembered per Redactor
-_CLEAN_CACHE_LENGTH = 256  # longer texts rarely repeat whole
+_CLEAN_CACHE_LENGTH = 80  # values and short messages repeat; long log lines (timestamps) do not
 _ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
 _REACH = 48  # how far around a replacement a new value may appear
 # Characters that keep a replacement apart from its neighbours (spaces, quotes, the separators
