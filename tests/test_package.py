@@ -119,3 +119,29 @@ def test_exception_hierarchy() -> None:
     assert issubclass(piiredact.InvalidRuleError, piiredact.ConfigurationError)
     assert issubclass(piiredact.ConfigurationError, piiredact.PiiRedactError)
     assert issubclass(piiredact.PiiFoundError, piiredact.PiiRedactError)
+
+
+@pytest.mark.parametrize(
+    ("module", "host", "extra", "says"),
+    [
+        ("piiredact.structlog", "structlog", "structlog", "requires structlog"),
+        ("piiredact.otel", "opentelemetry.sdk", "otel", "requires the OpenTelemetry SDK"),
+        ("piiredact.dp", "opendp", "dp", ""),
+        ("piiredact.spark", "pyspark", "spark", ""),
+    ],
+)
+def test_an_integration_without_its_host_names_the_extra(
+    module: str, host: str, extra: str, says: str
+) -> None:
+    """Without its host library, importing an integration raises an ImportError that says
+    which extra to install."""
+    probe = (
+        f"import sys; sys.modules[{host!r}] = None\n"
+        f"try:\n    import {module}\nexcept ImportError as e:\n    print(e)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert f"pip install 'piiredact[{extra}]'" in result.stdout
+    assert says in result.stdout

@@ -721,20 +721,6 @@ def test_readme_snippet(
     assert "<EMAIL:k1:" in clean
 
 
-def test_import_without_pyspark_names_the_extra() -> None:
-    """Without pyspark, importing the module says which extra to install."""
-    probe = (
-        "import sys; sys.modules['pyspark'] = None\n"
-        "try:\n    import piiredact.spark\n"
-        "except ImportError as e:\n    print(e)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-
-    assert "pip install 'piiredact[spark]'" in result.stdout
-
-
 @pytest.mark.parametrize("missing", ["java", "pyspark"])
 def test_skipped_with_a_reason_without_java_or_pyspark(
     missing: str, tmp_path: pathlib.Path
