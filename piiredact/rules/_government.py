@@ -27,8 +27,10 @@ def _on_compact(check: Callable[[str], bool]) -> Callable[[str], bool]:
 
 
 _SEP = r"(?:[ -]|%20)"  # the separators people and URL encoders put between digit groups
-_START = r"(?<![\w.,/+%-])"
-_END = r"(?![\w]|[.,/-]\w)"
+# An id stands alone: not glued to a word, a number or a path, and not one group in a longer run
+# of space-separated numbers ("Fan speeds ( 3552 3534 3375 4530 3515 3479 )" holds no Aadhaar).
+_START = r"(?<![\w.,/+%-]|\d[ ])"
+_END = r"(?![\w]|[.,/-]\w|[ ]\d)"
 
 
 def _id(

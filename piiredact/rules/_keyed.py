@@ -310,14 +310,24 @@ _AFTER_SCHEME = rf"(?!{_SCHEMES}$)(?:{_SCHEMES}[ ]+)?(?P<value>(?s:.+))"
 
 
 def _opaque_token(value: str) -> bool:
-    """A session id or token, not an object repr (``Token{9f4e…}``) or a hex counter (``0x1f``)."""
-    return not any(c in value for c in "{}()") and not value.startswith("0x")
+    """A session id or token, not an object repr (``Token{9f4e…}``), a hex counter (``0x1f``) or
+    a dotted number (sendmail's ``dsn=4.0.0`` is a status code, not a data source name)."""
+    return (
+        not any(c in value for c in "{}()")
+        and not value.startswith("0x")
+        and _DOTTED_NUMBER.fullmatch(value) is None
+    )
 
 
 def _session_id(value: str) -> bool:
     """Session cookies are long random strings; short or purely numeric ids are counters."""
     return len(value) >= 16 and _opaque_token(value) and not value.replace("_", "").isdigit()
 
+
+_DOTTED_NUMBER = regex.compile(r"\d+(?:\.\d+)+[,;]?")  # a bare value runs over list commas
+# Two capitals inside one word, or one after five lower-case letters: names have short prefixes
+# (McDonald, MacArthur, DeShawn, FitzGerald), identifiers join whole words.
+_CAMEL_CASE = regex.compile(r"\p{Lu}\p{Ll}*\p{Lu}\p{Ll}*\p{Lu}|\p{Lu}\p{Ll}{4,}\p{Lu}")
 
 # Lower-case particles inside names: "Ludwig van Beethoven", "Maria da Silva".
 _PARTICLES = frozenset(
@@ -351,11 +361,14 @@ _NETWORK_VALUE = regex.compile(r"\d+\.\d+\.\d+|:\d{2,5}\b|://|\w@\w")
 
 
 def _person_name(value: str) -> bool:
-    """Capitalized words (particles aside), or a script without case (CJK, Arabic, …)."""
+    """Capitalized words (particles aside), or a script without case (CJK, Arabic, …); not an
+    identifier in CamelCase (``SurfaceView``, ``AssociationEventHistory``)."""
     words = value.split()
-    return all(
-        word[0].isupper() or not word[0].islower() or word in _PARTICLES for word in words
-    ) and not all(word in _PARTICLES for word in words)
+    return (
+        all(word[0].isupper() or not word[0].islower() or word in _PARTICLES for word in words)
+        and not all(word in _PARTICLES for word in words)
+        and not any(_CAMEL_CASE.match(word) for word in words)
+    )
 
 
 # Words that name a street; an address without a house number has one ("Baker Street").
