@@ -303,6 +303,8 @@ POSITIVES = [
     _case("ssn=«US_SSN:205-84-4747» verified", "ssn-logfmt"),
     _case('{"applicant": {"ssn": "«US_SSN:536 22 8761»"}}', "ssn-json-spaced"),
     _case("background check: SSN «US_SSN:536228761» on file", "ssn-compact-cue"),
+    _case("1702  1815 «US_SSN:205-84-4747» I WindowManager: after numbers", "ssn-after-numbers"),
+    _case("ssn «US_SSN:536 22 8761» 12 items", "ssn-spaced-before-a-small-number"),
     _case("W-7 processed, ITIN «US_ITIN:902-77-4302» assigned", "itin-grouped"),
     _case("tax_id=«US_ITIN:912704302» status=ok", "itin-compact-key"),
     # -------------------------------------------------------------- UK_NINO

@@ -28,9 +28,9 @@ def _on_compact(check: Callable[[str], bool]) -> Callable[[str], bool]:
 
 _SEP = r"(?:[ -]|%20)"  # the separators people and URL encoders put between digit groups
 # An id stands alone: not glued to a word, a number or a path, and not one group in a longer run
-# of space-separated numbers ("Fan speeds ( 3552 3534 3375 4530 3515 3479 )" holds no Aadhaar).
-_START = r"(?<![\w.,/+%-]|\d[ ])"
-_END = r"(?![\w]|[.,/-]\w|[ ]\d)"
+# of spaced numbers of 3+ digits ("Fan speeds ( 3552 3534 3375 4530 3515 3479 )" is no Aadhaar).
+_START = r"(?<![\w.,/+%-])(?!(?<=\d{3}[ ])\d{1,8}[ ]\d)"
+_END = r"(?![\w]|[.,/-]\w)(?!(?<=[ ]\d{1,8})[ ]\d{3})"
 
 
 def _id(
