@@ -149,7 +149,16 @@ def _value_groups(pattern: regex.Pattern[str]) -> tuple[tuple[str, str], ...]:
 
 
 class _CompiledRule:
-    __slots__ = ("custom", "groups", "index", "match_here", "pattern", "rule", "validator")
+    __slots__ = (
+        "anti_context",
+        "custom",
+        "groups",
+        "index",
+        "match_here",
+        "pattern",
+        "rule",
+        "validator",
+    )
 
     def __init__(self, index: int, rule: Rule) -> None:
         self.custom = rule not in BUILTIN_RULES
@@ -158,6 +167,7 @@ class _CompiledRule:
         self.pattern = regex.compile(rule.pattern, regex.VERBOSE)
         self.groups = _value_groups(self.pattern)
         self.validator = rule.validator
+        self.anti_context = tuple(fold(word) for word in rule.anti_context)  # seen in the fold
         # Built-in anchored rules take a short path in Matcher.find for a single trigger.
         self.match_here = self.pattern.match if rule.anchored and not self.custom else None
 
@@ -215,7 +225,7 @@ class Matcher:
             if not (rule.triggers or rule.shapes or rule.context):
                 always.append(compiled.index)
         for word in (*self._keys.trigger_words, "insert"):
-            entries.setdefault(word, set()).add((_KEY, -1))
+            entries.setdefault(fold(word), set()).add((_KEY, -1))
         automaton = ahocorasick.Automaton()
         for word, payload in entries.items():
             triggered = tuple(sorted(index for kind, index in payload if kind == _RULE))
@@ -359,7 +369,7 @@ class Matcher:
                     return candidates.reject()
         if rule.anti_context:
             window = folded[max(0, match.start() - rule.context_window) : match.start()]
-            if any(word in window for word in rule.anti_context):
+            if any(word in window for word in compiled.anti_context):
                 return candidates.reject()
         if len(spans) == 1:
             start, end = spans[0][1], spans[0][2]

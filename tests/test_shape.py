@@ -20,10 +20,12 @@ def test_fold_keeps_length_and_offsets() -> None:
 
 
 def test_a_word_start_shape_expands_to_every_delimiter() -> None:
-    """``^`` stands for each delimiter, and the match starts one character after it."""
+    """``^`` stands for each delimiter as the fold writes it (most as one space), and the match
+    starts one character after it."""
     expanded = dict(expand_word_start("^0000"))
 
-    assert set(expanded) == {start + "0000" for start in WORD_START}
+    assert set(expanded) == {fold(start) + "0000" for start in WORD_START}
+    assert set(expanded) == {" 0000", ":0000", "(0000", ")0000", "<0000"}
     assert set(expanded.values()) == {1}
     assert expand_word_start("0000") == (("0000", 0),)
 

@@ -1,8 +1,9 @@
 """
 The prefilter's alphabet: how the matcher folds text before its Aho-Corasick pass.
 
-Every ASCII digit becomes ``0`` and every ASCII letter becomes lower case; all other characters
-stay, so offsets in the fold are offsets in the text. Literal triggers, cue words and key words are
+Every ASCII digit becomes ``0``, every ASCII letter becomes lower case and most delimiters (white
+space, quotes, brackets, ``=``, ``,`` …) become a space; all other characters stay, so offsets in the
+fold are offsets in the text. Literal triggers, cue words and key words are
 matched in this fold, and so are *shape* triggers: ``4111 1111 1111 1111`` folds to
 ``0000 0000 0000 0000``, so a card rule triggered by ``0000 0000 0000`` runs only on text that
 holds such a group, while timestamps and process ids never wake it.
@@ -25,8 +26,19 @@ __all__ = [
     "hex_groups",
 ]
 
+# What may stand before a value that starts a word: ``^`` at the start of a shape means one of
+# these delimiters (the matcher reads the text behind a space, so the start of the text counts
+# too). Connectors such as ``_ - . / + @ %`` are left out: a number after them is part of a
+# longer token (``blk_-1608…``, ``v1.2``, ``/10.0``).
+WORD_START = " \t\r\n\x0b\x0c\"'`([{<>)]}=:;|,!?*&#$~\\"
+# The delimiters no trigger tells apart fold to one space. This keeps the automaton small, and its
+# speed depends on that: every word that starts a shape would otherwise be added once per
+# delimiter, and the automaton's search slows with the number of branches at each node.
+# ``:`` (IPv6, MAC, headers), ``(`` ``)`` (phone numbers) and ``<`` (passport MRZ) stay.
+_ONE_SPACE = "".join(c for c in WORD_START if c not in ":()<")
 FOLD = bytes.maketrans(
-    (string.digits + string.ascii_uppercase).encode(), ("0" * 10 + string.ascii_lowercase).encode()
+    (string.digits + string.ascii_uppercase + _ONE_SPACE).encode(),
+    ("0" * 10 + string.ascii_lowercase + " " * len(_ONE_SPACE)).encode(),
 )
 
 
@@ -37,24 +49,21 @@ def fold(text: str) -> str:
     return text.encode("latin-1", "replace").translate(FOLD).decode("latin-1")
 
 
-# What may stand before a value that starts a word: ``^`` at the start of a shape means one of
-# these delimiters (the matcher reads the text behind a space, so the start of the text counts
-# too). Connectors such as ``_ - . / + @ %`` are left out: a number after them is part of a
-# longer token (``blk_-1608…``, ``v1.2``, ``/10.0``).
-WORD_START = " \t\r\n\x0b\x0c\"'`([{<>)]}=:;|,!?*&#$~\\"
 HEX_FOLD = "0abcdef"
 
 
 def expand_word_start(shape: str) -> tuple[tuple[str, int], ...]:
     """
-    The literal words for *shape* and how many of their characters come before a match.
+    The literal words for *shape* (in the fold) and how many of their characters come before a
+    match.
 
-    ``^0000`` (four digits at the start of a word) becomes `` 0000``, ``=0000``, ``"0000`` …
+    ``^0000`` (four digits at the start of a word) becomes `` 0000``, ``:0000``, ``(0000`` …
     with offset 1; any other shape stands for itself with offset 0.
     """
     if not shape.startswith("^"):
         return ((shape, 0),)
-    return tuple((start + shape[1:], 1) for start in WORD_START)
+    starts = dict.fromkeys(fold(WORD_START))
+    return tuple((start + shape[1:], 1) for start in starts)
 
 
 def digit_groups(*sizes: int, separators: tuple[str, ...] = (" ", "-")) -> tuple[str, ...]:
