@@ -136,16 +136,16 @@ def _is_word(text: str, folded: str, start: int, end: int) -> bool:
     return end - start > 4 or end >= len(folded) or not folded[end].isalnum()
 
 
-def _value_groups(pattern: regex.Pattern[str]) -> tuple[tuple[str, str], ...]:
-    """(group name, kind or "") for every group that marks a span to redact: ``value…`` groups
-    hold the rule's kind, upper-case groups the kind they are named after."""
+def _value_groups(pattern: regex.Pattern[str], kind: str) -> tuple[tuple[int, str], ...]:
+    """(group number, kind) for every group that marks a span to redact: ``value…`` groups hold
+    the rule's *kind*, upper-case groups the kind they are named after."""
     groups = []
-    for name in pattern.groupindex:
+    for name, number in pattern.groupindex.items():
         if name.startswith("value"):
-            groups.append((name, ""))
+            groups.append((number, kind))
         elif name.isupper():
-            groups.append((name, name))
-    return tuple(groups)
+            groups.append((number, name))
+    return tuple(sorted(groups))
 
 
 class _CompiledRule:
@@ -165,7 +165,7 @@ class _CompiledRule:
         self.index = index
         self.rule = rule
         self.pattern = regex.compile(rule.pattern, regex.VERBOSE)
-        self.groups = _value_groups(self.pattern)
+        self.groups = _value_groups(self.pattern, rule.kind)
         self.validator = rule.validator
         self.anti_context = tuple(fold(word) for word in rule.anti_context)  # seen in the fold
         # Built-in anchored rules take a short path in Matcher.find for a single trigger.
@@ -201,7 +201,7 @@ class Matcher:
         self._rules = tuple(_CompiledRule(i, rule) for i, rule in enumerate(rules))
         #: Rule name to the kinds its findings have (URL_CREDENTIALS: USERNAME and PASSWORD).
         self.kinds_by_rule = {
-            c.rule.name: frozenset({c.rule.kind, *(kind for _, kind in c.groups if kind)})
+            c.rule.name: frozenset({c.rule.kind, *(kind for _, kind in c.groups)})
             for c in self._rules
         }
         self.kinds = frozenset().union(*self.kinds_by_rule.values())
@@ -349,19 +349,20 @@ class Matcher:
         rule = compiled.rule
         text = match.string
         if compiled.groups:
-            spans: tuple[tuple[str, int, int], ...] = tuple(
-                (kind or rule.kind, match.start(name), match.end(name))
-                for name, kind in compiled.groups
-                if match.start(name) >= 0
-            )
+            regs = match.regs
+            spans = [
+                (kind, *regs[number]) for number, kind in compiled.groups if regs[number][0] >= 0
+            ]
             if len(spans) > 1:
                 spans = _join_adjacent(spans)
         else:
-            spans = ((rule.kind, match.start(), match.end()),)
-        if any(text[start] in "[<" for _, start, _ in spans):
-            spans = tuple(span for span in spans if not _is_placeholder(text, span))
-            if not spans:
-                return candidates.reject()
+            spans = [(rule.kind, *match.span())]
+        for span in spans:
+            if text[span[1]] in "[<":
+                spans = [span for span in spans if not _is_placeholder(text, span)]
+                if not spans:
+                    return candidates.reject()
+                break
         validator = compiled.validator
         if validator is not None:
             for _, start, end in spans:
@@ -375,7 +376,9 @@ class Matcher:
             start, end = spans[0][1], spans[0][2]
         else:
             start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
-        return candidates.keep(_Candidate(start, end, rule.priority, rule.kind, spans, rule.name))
+        return candidates.keep(
+            _Candidate(start, end, rule.priority, rule.kind, tuple(spans), rule.name)
+        )
 
     def _scan(
         self,
@@ -552,16 +555,19 @@ class Matcher:
         if match is None:
             return None
         kind = compiled.rule.kind
-        spans = tuple(
-            (group_kind or kind, match.start(name), match.end(name))
-            for name, group_kind in compiled.groups
-            if match.start(name) >= 0
-        ) or ((kind, 0, len(decoded)),)
+        regs = match.regs
+        spans = [
+            (group_kind, *regs[number])
+            for number, group_kind in compiled.groups
+            if regs[number][0] >= 0
+        ] or [(kind, 0, len(decoded))]
         validator = compiled.validator
-        if validator is not None and not all(validator(decoded[s:e]) for _, s, e in spans):
-            return None
+        if validator is not None:
+            for _, s, e in spans:
+                if not validator(decoded[s:e]):
+                    return None
         if decoded is not value:  # offsets in the decoded value do not map back: take it all
-            spans = ((spans[0][0], 0, len(value)),)
+            spans = [(spans[0][0], 0, len(value))]
         shifted = tuple(
             (k, start + s, start + e) for k, s, e in spans if not _is_placeholder(value, (k, s, e))
         )
@@ -597,7 +603,7 @@ def _is_placeholder(text: str, span: tuple[str, int, int]) -> bool:
     )
 
 
-def _join_adjacent(spans: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, int, int], ...]:
+def _join_adjacent(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Pieces of one kind that touch are one finding (a value split across a lookbehind)."""
     joined = [spans[0]]
     for kind, start, end in spans[1:]:
@@ -606,7 +612,7 @@ def _join_adjacent(spans: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, 
             joined[-1] = (kind, last_start, end)
         else:
             joined.append((kind, start, end))
-    return tuple(joined)
+    return joined
 
 
 def _resolve(candidates: list[_Candidate]) -> tuple[list[Finding], bool]:
