@@ -185,10 +185,11 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
     ``\"dob\":`` inside a JSON string).
     """
     parsed = -1  # where the last value starts: key words before it belong to its key
+    # The timeout goes by position: the regex module parses keywords slowly (see _matcher).
     for hit in hits:
         if hit < parsed:
             continue
-        before = _KEY_BEFORE.match(text, max(0, hit - 64), hit, timeout=timeout)
+        before = _KEY_BEFORE.match(text, max(0, hit - 64), hit, None, False, timeout)
         start = before.start() if before is not None else hit
         if start and text[start - 1] == "[" and _OUR_MASK.match(text, start):
             continue  # "[AWS_ACCESS_KEY] = …" is our own output, not a key
@@ -201,7 +202,7 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
         else:
             starts = (start,)
         for key_start in starts:
-            if match := _KEY_VALUE.match(text, key_start, timeout=timeout):
+            if match := _KEY_VALUE.match(text, key_start, None, None, False, timeout):
                 break
         else:
             continue

@@ -102,6 +102,9 @@ _KEYED_SECRET = 15  # a value under a credential key: above other kinds, below c
 # each one), so on short texts they run untimed; custom patterns and long texts always get the
 # policy's timeout.
 _UNTIMED_LENGTH = 4096
+# The regex module parses keyword arguments slowly (0.4 µs a call, more than most matches take),
+# so the hot paths pass the timeout by position: (string, pos, endpos, concurrent, partial,
+# timeout).
 # Characters that end one field and start another (logfmt, JSON, query strings, pipes).
 # Query parameter placeholders (qmark, format, pyformat, numeric styles). ``:name`` is left out:
 # a value may start with a colon.
@@ -302,7 +305,7 @@ class Matcher:
                 position = positions[0]
                 if position and folded[position - 1].isalnum() and folded[position].isalnum():
                     continue
-                found = match_here(text, position, timeout=timeout)
+                found = match_here(text, position, None, None, False, timeout)
                 if found is None:
                     candidates.reject()
                 else:
@@ -409,7 +412,7 @@ class Matcher:
                 for position in sorted(set(positions)) if len(positions) > 1 else positions:
                     if position < covered:  # inside the previous match
                         continue
-                    found = match_at(text, position, timeout=timeout)
+                    found = match_at(text, position, None, None, False, timeout)
                     if found is None:
                         candidates.reject()  # a trigger that starts nothing is a near miss too
                     elif self._accept(compiled, found, folded, candidates):
@@ -450,7 +453,7 @@ class Matcher:
         on from the next character (a shorter or later match may start inside it)."""
         search = compiled.pattern.search
         position, end = span
-        while (match := search(text, position, end, timeout=timeout)) is not None:
+        while (match := search(text, position, end, None, False, timeout)) is not None:
             if self._accept(compiled, match, folded, candidates):
                 position = match.end()
             else:
@@ -485,7 +488,7 @@ class Matcher:
             position = max(position, cue_end)
             # A context rule's match is short: it starts in the window and ends soon after.
             stop = min(len(text), cue_end + window + _CONTEXT_MATCH_LENGTH)
-            while (match := search(text, position, stop, timeout=timeout)) is not None:
+            while (match := search(text, position, stop, None, False, timeout)) is not None:
                 if match.start() > cue_end + window:
                     break
                 # The cue must speak of this value: no other field may stand between them.
@@ -551,7 +554,7 @@ class Matcher:
             return None  # our own output (or its first word), maybe with what followed it
         decoded = unquote(value) if "%" in value else value
         timeout = self._timeout if compiled.custom or len(value) > _UNTIMED_LENGTH else None
-        match = compiled.pattern.fullmatch(decoded, timeout=timeout)
+        match = compiled.pattern.fullmatch(decoded, 0, None, None, False, timeout)
         if match is None:
             return None
         kind = compiled.rule.kind

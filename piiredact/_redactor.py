@@ -29,10 +29,15 @@ __all__ = ["FAILED_MARKER", "Redactor", "default_redactor"]
 #: What a value becomes when it cannot be redacted safely (error, timeout, over the size limit).
 FAILED_MARKER = "[REDACTION_FAILED]"
 
-# An ISO 8601 date and time, alone (what TimeStamper and most loggers write).
-_TIMESTAMP = re.compile(
+# Values machines make, alone: an ISO 8601 date and time (what TimeStamper and most loggers
+# write), a UUID, a lower-case hex id or digest with a letter in it (request, trace and span ids,
+# hashes; upper case and digits alone may be an IBAN or a card).
+_MACHINE_VALUE = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|(?=[0-9]*[a-f])[0-9a-f]{16,128}"
 )
+_MACHINE_VALUE_LENGTHS = range(16, 129)
 _CLEAN_CACHE_SIZE = 4096  # clean texts remembered per Redactor
 _CLEAN_CACHE_LENGTH = 80  # values and short messages repeat; long log lines (timestamps) do not
 _ROUNDS = 3  # replacement passes before a value that keeps yielding findings fails closed
@@ -63,10 +68,10 @@ class Redactor:
         "_fields",
         "_keyring",
         "_lock",
+        "_machine_values_are_clean",
         "_matcher",
         "_plans",
         "_safe_keys",
-        "_timestamps_are_clean",
         "policy",
     )
 
@@ -101,8 +106,8 @@ class Redactor:
         # values and field values repeat ("GET", "connection closed", a route). Only clean
         # texts are kept, so the cache never holds a value the policy protects.
         self._clean: dict[str | tuple[str, str], None] = {}
-        # A custom rule may read anything, timestamps included.
-        self._timestamps_are_clean = not self.policy.custom_rules
+        # A custom rule may read anything, timestamps and ids included.
+        self._machine_values_are_clean = not self.policy.custom_rules
 
     def _make_keyring(self, actions: set[str]) -> Keyring | None:
         """The keyring, when an action or a field transform makes tokens."""
@@ -337,14 +342,15 @@ class Redactor:
         if entry in self._clean:
             return text
         if (
-            self._timestamps_are_clean
-            and text[:1].isdigit()
-            and _TIMESTAMP.fullmatch(text)
+            self._machine_values_are_clean
+            and len(text) in _MACHINE_VALUE_LENGTHS
+            and _MACHINE_VALUE.fullmatch(text)
             and (key is None or not self._matcher.has_key_rules(key))
         ):
-            # A value that is a timestamp and nothing else (structlog's TimeStamper, an
-            # attribute): new on every record, so never in the cache, and never personal data
-            # unless its key says so (``dob`` has key rules).
+            # A value that is a timestamp or an id and nothing else (structlog's TimeStamper, a
+            # request id): new on every record, so never in the cache, and never personal data
+            # unless its key says so (``dob``, ``api_key`` have key rules). No built-in rule
+            # matches one (tests/test_properties.py checks that).
             return text
         if key is None:
             findings, sticks_out = self._matcher.scan(text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
+import regex
+
 from piiredact import _validators as v
 from piiredact.rules import Rule
 
@@ -90,6 +92,7 @@ SYSTEM_ACCOUNTS = frozenset(
 )
 
 
+_LETTER = regex.compile(r"[^\W\d_]")
 # Words that stand for no account at all, in any preset.
 _NO_ACCOUNT = frozenset({"unknown", "none", "null", "invalid", "nobody"})
 
@@ -97,8 +100,8 @@ _NO_ACCOUNT = frozenset({"unknown", "none", "null", "invalid", "nobody"})
 def account_name_valid(value: str) -> bool:
     """Any login name, system accounts included: has a letter, is not an address or a number."""
     return (
-        value.lower() not in _NO_ACCOUNT
-        and any(c.isalpha() for c in value)
+        _LETTER.search(value) is not None
+        and value.lower() not in _NO_ACCOUNT
         and not value.startswith(("(", "[", "-"))
         and "=" not in value
     )
