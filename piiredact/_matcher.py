@@ -334,11 +334,11 @@ class Matcher:
     def find_under_key(self, key: str, text: str) -> tuple[list[Finding], bool]:
         """Like :meth:`find`, for a value known to sit under *key* (a mapping entry)."""
         indexes = self._keys.rules_for(key)
-        if indexes:
-            candidates = _Candidates(_MATCH_BUDGET)
-            self._match_value(indexes, text, KeyValue(key, 0, len(text), bare=False), candidates)
-            if candidates:
-                return _resolve(candidates)
+        if indexes and (whole := self._whole_value(text, 0, len(text))) is not None:
+            for index in indexes:  # the first rule that accepts the whole value
+                candidate = self._match_whole(self._rules[index], *whole)
+                if candidate is not None:
+                    return _resolve([candidate])
         return self.scan(text)
 
     @staticmethod
@@ -519,6 +519,7 @@ class Matcher:
         # worked out only when a rule needs them.
         secret_ends: tuple[int, ...] | None = None
         other_ends: tuple[int, ...] | None = None
+        wholes: dict[int, tuple[int, str, str] | None] = {}  # by end: shared by the rules
         for index in indexes:
             compiled = self._rules[index]
             if not pair.bare:
@@ -535,14 +536,19 @@ class Matcher:
                     )
                 ends = other_ends
             for end in ends:
-                candidate = self._match_whole(compiled, text, pair.start, end)
+                if end not in wholes:
+                    wholes[end] = self._whole_value(text, pair.start, end)
+                whole = wholes[end]
+                if whole is None:
+                    continue
+                candidate = self._match_whole(compiled, *whole)
                 if candidate is not None:
                     candidates.append(candidate)
                     return
 
-    def _match_whole(
-        self, compiled: _CompiledRule, text: str, start: int, end: int
-    ) -> _Candidate | None:
+    def _whole_value(self, text: str, start: int, end: int) -> tuple[int, str, str] | None:
+        """The value in ``text[start:end]`` without surrounding space: where it starts, itself
+        and its URL-decoded form; None when it is no value (``null``, our own output)."""
         value = text[start:end]
         if value[:1].isspace() or value[-1:].isspace():
             stripped = value.strip()
@@ -552,7 +558,12 @@ class Matcher:
             return None
         if value[:1] in "[<" and (ours := _OUR_OUTPUT.match(value)) and ours[1] in self.kinds:
             return None  # our own output (or its first word), maybe with what followed it
-        decoded = unquote(value) if "%" in value else value
+        return start, value, unquote(value) if "%" in value else value
+
+    def _match_whole(
+        self, compiled: _CompiledRule, start: int, value: str, decoded: str
+    ) -> _Candidate | None:
+        """A candidate when *compiled* accepts the whole value (see :meth:`_whole_value`)."""
         timeout = self._timeout if compiled.custom or len(value) > _UNTIMED_LENGTH else None
         match = compiled.pattern.fullmatch(decoded, 0, None, None, False, timeout)
         if match is None:

@@ -269,6 +269,11 @@ class Redactor:
         try:
             if key is not None and self._safe_keys and key_words(key) in self._safe_keys:
                 return value
+            kind = type(value)  # the common cases first, without the walk's bookkeeping
+            if kind is str:
+                return self._walk_text(value, key)
+            if kind is float and self._is_plain_number(value, key):
+                return value
             return self._walk(value, key, 0, set())
         except Exception as exc:  # fail closed on anything, and count it
             self._count(f"error:{failure_reason(exc)}")
@@ -280,11 +285,7 @@ class Redactor:
         if value is None or isinstance(value, bool):
             return value
         if isinstance(value, int | float):
-            if key is None:
-                return value
-            if type(value) is float and -1e6 < value < 1e6 and not self._matcher.has_key_rules(key):
-                # Durations, ratios, prices: too few digits for any number-shaped rule, and no
-                # rule reads this key.
+            if key is None or self._is_plain_number(value, key):
                 return value
             text = str(value)
             redacted = self._walk_text(text, key)
@@ -326,6 +327,15 @@ class Redactor:
             return self._walk_text(safe_str(value), key)
         finally:
             active.discard(marker)
+
+    def _is_plain_number(self, value: float, key: str | None) -> bool:
+        """A float of durations, ratios, prices: too few digits for any number-shaped rule, and
+        no rule reads its key."""
+        return (
+            type(value) is float
+            and -1e6 < value < 1e6
+            and (key is None or not self._matcher.has_key_rules(key))
+        )
 
     def _walk_item(self, value: Any, key: str | None, depth: int, active: set[int]) -> Any:
         """The value under *key* in a mapping: left alone under a safe key, else redacted."""

@@ -28,10 +28,10 @@ from piiredact._redactor import redactor_for
 
 __all__ = ["RedactingProcessor", "install"]
 
-# Most values recur (event names, levels, logger names, methods, service names), so a clean
-# verdict is remembered per (key, value) for short strings and for ints (the Redactor remembers
-# only texts redacted without a key). The memo is emptied when full: no per-event bookkeeping,
-# unlike an LRU.
+# Keys and most values recur (event names, levels, logger names, methods, service names), so a
+# clean verdict is remembered for each key and per (key, value) for short strings and for ints:
+# that skips the Redactor's own caches and their call layers. The memo is emptied when full: no
+# per-event bookkeeping, unlike an LRU.
 _MEMO_SIZE = 4096
 _MEMO_LENGTH = 256
 
@@ -95,7 +95,7 @@ class RedactingProcessor:
             raise ConfigurationError(msg)
         #: The :class:`~piiredact.Redactor` doing the work; its ``stats`` count what it did.
         self.redactor = redactor_for(policy)
-        self._clean: set[tuple[object, object]] = set()
+        self._clean: set[str | tuple[str, object]] = set()
         self._warned = False
 
     def __repr__(self) -> str:
@@ -131,20 +131,32 @@ class RedactingProcessor:
 
     def _redact_event(self, event_dict: EventDict) -> EventDict:
         clean = self._clean
+        redact_key = self.redactor.redact
+        redact_value = self.redactor.redact_value
         changes: list[tuple[Any, Any, Any]] = []
         for key, value in event_dict.items():
             kind = type(value)
             memo = kind is str or kind is int
             if memo and (key, value) in clean:
                 continue
-            if _is_meta(key, value):
+            if key in _META and _is_meta(key, value):
                 continue
-            new_key = self.redactor.redact(key)
-            new_value = self._redact_value(value, key)
+            if key in clean:
+                new_key = key
+            else:
+                new_key = redact_key(key)
+                if new_key is key and len(clean) < _MEMO_SIZE:
+                    clean.add(key)
+            if memo or kind is float:  # scalars: the engine's copy is what to emit
+                new_value = redact_value(value, key)
+            else:
+                new_value = self._redact_value(value, key)
             if new_key is not key or new_value is not value:
                 changes.append((key, new_key, new_value))
             elif memo and (kind is int or len(value) <= _MEMO_LENGTH):
-                self._remember((key, value))
+                if len(clean) >= _MEMO_SIZE:
+                    clean.clear()
+                clean.add((key, value))
         if not changes:
             return event_dict
         if all(new_key is key for key, new_key, _ in changes):
@@ -196,12 +208,6 @@ class RedactingProcessor:
             return
 
     # --------------------------------------------------------------------------------- values
-    def _remember(self, entry: tuple[object, object]) -> None:
-        clean = self._clean
-        if len(clean) >= _MEMO_SIZE:
-            clean.clear()
-        clean.add(entry)
-
     def _redact_key(self, key: object) -> Any:
         return self.redactor.redact(key) if isinstance(key, str) else key
 

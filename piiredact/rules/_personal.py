@@ -114,12 +114,12 @@ def username_valid(value: str) -> bool:
 
 def keyed_account_name_valid(value: str) -> bool:
     """Under a user key, an account name that is not only digits (a numeric id)."""
-    return account_name_valid(value) and not value.isdigit()
+    return not value.isdigit() and account_name_valid(value)
 
 
 def keyed_username_valid(value: str) -> bool:
     """Under a user key, a person's login name that is not only digits (a numeric id)."""
-    return username_valid(value) and not value.isdigit()
+    return not value.isdigit() and username_valid(value)
 
 
 #: The ``strict`` preset reports every account name, system and service accounts too (``root``,
