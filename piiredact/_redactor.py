@@ -328,12 +328,40 @@ class Redactor:
         finally:
             active.discard(marker)
 
+    def keeps(self, value: object, key: str | None = None) -> bool:
+        """
+        Whether :meth:`redact_value` returns *value* under *key* as it is, known from what it is
+        alone, without a scan: ``None``, booleans, and, under keys no rule reads, floats of
+        durations and ratios and the timestamps, UUIDs and hex ids machines write. False says
+        only that the value must go through :meth:`redact_value`. Integrations ask this first
+        for values that are new on every record.
+
+        .. versionadded:: 0.1.0
+        """
+        if value is None or value is True or value is False:
+            return True
+        if isinstance(value, float):
+            return self._is_plain_number(value, key)
+        return isinstance(value, str) and self._is_machine_value(value, key)
+
     def _is_plain_number(self, value: float, key: str | None) -> bool:
         """A float of durations, ratios, prices: too few digits for any number-shaped rule, and
         no rule reads its key."""
         return (
             type(value) is float
             and -1e6 < value < 1e6
+            and (key is None or not self._matcher.has_key_rules(key))
+        )
+
+    def _is_machine_value(self, text: str, key: str | None) -> bool:
+        """A timestamp, UUID or hex id and nothing else (structlog's TimeStamper, a request id):
+        new on every record, so never in the cache, and never personal data unless its key says
+        so (``dob``, ``api_key`` have key rules) or a custom rule may read it. No built-in rule
+        matches one (tests/test_properties.py checks that)."""
+        return (
+            self._machine_values_are_clean
+            and len(text) in _MACHINE_VALUE_LENGTHS
+            and _MACHINE_VALUE.fullmatch(text) is not None
             and (key is None or not self._matcher.has_key_rules(key))
         )
 
@@ -351,16 +379,7 @@ class Redactor:
         entry: str | tuple[str, str] = text if key is None else (key, text)
         if entry in self._clean:
             return text
-        if (
-            self._machine_values_are_clean
-            and len(text) in _MACHINE_VALUE_LENGTHS
-            and _MACHINE_VALUE.fullmatch(text)
-            and (key is None or not self._matcher.has_key_rules(key))
-        ):
-            # A value that is a timestamp or an id and nothing else (structlog's TimeStamper, a
-            # request id): new on every record, so never in the cache, and never personal data
-            # unless its key says so (``dob``, ``api_key`` have key rules). No built-in rule
-            # matches one (tests/test_properties.py checks that).
+        if self._is_machine_value(text, key):
             return text
         if key is None:
             findings, sticks_out = self._matcher.scan(text)

@@ -133,6 +133,7 @@ class RedactingProcessor:
         clean = self._clean
         redact_key = self.redactor.redact
         redact_value = self.redactor.redact_value
+        keeps = self.redactor.keeps
         changes: list[tuple[Any, Any, Any]] = []
         for key, value in event_dict.items():
             kind = type(value)
@@ -147,7 +148,9 @@ class RedactingProcessor:
                 new_key = redact_key(key)
                 if new_key is key and len(clean) < _MEMO_SIZE:
                     clean.add(key)
-            if memo or kind is float:  # scalars: the engine's copy is what to emit
+            if kind is not int and keeps(value, key):  # a timestamp, an id, a duration: no scan
+                new_value = value
+            elif memo or kind is float:  # scalars: the engine's copy is what to emit
                 new_value = redact_value(value, key)
             else:
                 new_value = self._redact_value(value, key)

@@ -240,4 +240,5 @@ def test_no_rule_finds_anything_in_a_machine_value(preset: str, value: str) -> N
     redactor = _BY_PRESET[preset]
 
     assert redactor.find(value) == ()
+    assert redactor.keeps(value, "request_id")
     assert redactor.redact_value({"request_id": value}) == {"request_id": value}

@@ -379,6 +379,37 @@ class TestRedactValue:
         with_custom = Redactor(Policy(custom_rules=[custom]))
         assert with_custom.redact_value(stamped)["timestamp"] == "[DAY]T03:50:50.530023Z"
 
+    @pytest.mark.parametrize(
+        ("value", "key", "kept"),
+        [
+            (None, "password", True),
+            (False, "token", True),
+            (12.5, "duration_ms", True),
+            (12.5, "lat", False),  # a coordinate key: rules read it
+            (4.1111111111111e15, "amount", False),  # as many digits as a card number
+            ("2026-11-29T03:50:50.530023Z", "timestamp", True),
+            ("2026-11-29T03:50:50.530023Z", "dob", False),
+            ("4bf92f3577b34da6a3ce929d0e0e4736", "trace_id", True),
+            ("4bf92f3577b34da6a3ce929d0e0e4736", "api_key", False),
+            ("4111111111111111", "order", False),  # digits only: a card, maybe
+            ("GET", "method", False),  # nothing is known: it must be looked at
+            (12345, "user_id", False),
+        ],
+    )
+    def test_keeps_says_what_comes_through_unlooked_at(
+        self, redactor: Redactor, value: object, key: str, kept: bool
+    ) -> None:
+        """``keeps`` is true only for values ``redact_value`` returns as they are."""
+        assert redactor.keeps(value, key) is kept
+        if kept:
+            assert redactor.redact_value(value, key) is value
+
+    def test_keeps_nothing_machine_made_once_a_custom_rule_may_read_it(self) -> None:
+        custom = Rule(name="DAY", category="personal", pattern=r"2026-11-29", triggers=("2026-",))
+        redactor = Redactor(Policy(custom_rules=[custom]))
+        assert not redactor.keeps("2026-11-29T03:50:50.530023Z", "timestamp")
+        assert redactor.keeps(12.5, "duration_ms")
+
     def test_safe_keys_hold_at_the_top_level_too(self) -> None:
         redactor = Redactor(Policy(safe_keys=["note"]))
         assert redactor.redact_value(f"mail {EMAIL}", key="note") == f"mail {EMAIL}"
