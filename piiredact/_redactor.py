@@ -272,8 +272,8 @@ class Redactor:
             kind = type(value)  # the common cases first, without the walk's bookkeeping
             if kind is str:
                 return self._walk_text(value, key)
-            if kind is float and self._is_plain_number(value, key):
-                return value
+            if kind is int or kind is float:
+                return self._walk_number(value, key)
             return self._walk(value, key, 0, set())
         except Exception as exc:  # fail closed on anything, and count it
             self._count(f"error:{failure_reason(exc)}")
@@ -285,11 +285,7 @@ class Redactor:
         if value is None or isinstance(value, bool):
             return value
         if isinstance(value, int | float):
-            if key is None or self._is_plain_number(value, key):
-                return value
-            text = str(value)
-            redacted = self._walk_text(text, key)
-            return value if redacted == text else redacted
+            return self._walk_number(value, key)
         if isinstance(value, bytes | bytearray):
             text = bytes(value).decode("utf-8", "surrogateescape")
             redacted = self._walk_text(text, key)
@@ -364,6 +360,15 @@ class Redactor:
             and _MACHINE_VALUE.fullmatch(text) is not None
             and (key is None or not self._matcher.has_key_rules(key))
         )
+
+    def _walk_number(self, value: float, key: str | None) -> Any:
+        """A number stays a number unless its key says otherwise or its digits are a value
+        (``{"ssn": 536904399}``, a phone number as a float)."""
+        if key is None or self._is_plain_number(value, key):
+            return value
+        text = str(value)
+        redacted = self._walk_text(text, key)
+        return value if redacted == text else redacted
 
     def _walk_item(self, value: Any, key: str | None, depth: int, active: set[int]) -> Any:
         """The value under *key* in a mapping: left alone under a safe key, else redacted."""
