@@ -600,7 +600,8 @@ RULES = (
         name="USERNAME_VALUE",
         kind="USERNAME",
         category="personal",
-        pattern=r"[\w][\w.@+-]{0,63}",
+        # A letter somewhere: a numeric id under a user key is no name (and fails here, cheaply).
+        pattern=r"(?=[\d_.@+-]{0,63}+[^\W\d_])[\w][\w.@+-]{0,63}",
         keys=(
             "user",
             "username",
