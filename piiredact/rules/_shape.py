@@ -31,11 +31,11 @@ __all__ = [
 # too). Connectors such as ``_ - . / + @ %`` are left out: a number after them is part of a
 # longer token (``blk_-1608…``, ``v1.2``, ``/10.0``).
 WORD_START = " \t\r\n\x0b\x0c\"'`([{<>)]}=:;|,!?*&#$~\\"
-# The delimiters no trigger tells apart fold to one space. This keeps the automaton small, and its
-# speed depends on that: every word that starts a shape would otherwise be added once per
-# delimiter, and the automaton's search slows with the number of branches at each node.
-# ``:`` (IPv6, MAC, headers), ``(`` ``)`` (phone numbers) and ``<`` (passport MRZ) stay.
-_ONE_SPACE = "".join(c for c in WORD_START if c not in ":()<")
+# The delimiters no trigger tells apart fold to one space. This keeps the automaton small: a word
+# that starts a shape is added once per delimiter it may follow.
+# ``:`` (IPv6, MAC, headers), ``(`` ``)`` (phone numbers), ``<`` (passport MRZ) and what ends a
+# key (``= " ' \ [``: ``user=`` is a key, ``user jane`` is none) stay.
+_ONE_SPACE = "".join(c for c in WORD_START if c not in ":()<=\"'\\[")
 FOLD = bytes.maketrans(
     (string.digits + string.ascii_uppercase + _ONE_SPACE).encode(),
     ("0" * 10 + string.ascii_lowercase + " " * len(_ONE_SPACE)).encode(),
