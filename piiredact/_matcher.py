@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -629,6 +630,9 @@ def _join_adjacent(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, in
     return joined
 
 
+_START = operator.itemgetter(1)  # a Finding's start
+
+
 def _resolve(candidates: list[_Candidate]) -> tuple[list[Finding], bool]:
     """
     Keep the longest candidates, then the higher priority, then the earlier; drop overlaps.
@@ -658,10 +662,8 @@ def _resolve(candidates: list[_Candidate]) -> tuple[list[Finding], bool]:
             continue
         starts.insert(at, candidate.start)
         ends.insert(at, candidate.end)
-        findings.extend(
-            Finding(kind, start, end, candidate.rule)
-            for kind, start, end in candidate.spans
-            if end > start
-        )
-    findings.sort(key=lambda f: f.start)
+        for kind, start, end in candidate.spans:
+            if end > start:
+                findings.append(Finding(kind, start, end, candidate.rule))
+    findings.sort(key=_START)
     return findings, sticks_out
