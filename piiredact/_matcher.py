@@ -64,17 +64,18 @@ class _Candidates(list["_Candidate"]):
     def keep(self, candidate: _Candidate) -> bool:
         """Add *candidate*, counting it against the budget."""
         self.append(candidate)
-        self._spend()
+        self._spend(1)
         return True
 
     def reject(self) -> bool:
-        """Count one rejected match against the budget."""
-        self._spend()
+        """Count one rejected match against the budget, twice: a near miss costs as much as a
+        finding (a match and a validation) and is what hostile input is made of."""
+        self._spend(_NEAR_MISS_COST)
         return False
 
-    def _spend(self) -> None:
-        # A text that keeps producing matches, near misses or not, is no log record: stop.
-        self.matches_left -= 1
+    def _spend(self, cost: int) -> None:
+        # A text that keeps producing matches, near misses above all, is no log record: stop.
+        self.matches_left -= cost
         if self.matches_left < 0:
             reason = "too_many_candidates"
             raise LimitExceeded(reason)
@@ -112,10 +113,12 @@ _UNTIMED_LENGTH = 4096
 _QUERY_PLACEHOLDER = regex.compile(r"\?|%s|%\([\w.]{1,64}+\)s|\$\d{1,3}+")
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
 # Matches (findings and look-alikes that fail validation) one text may produce: at least this
-# many, or one per _MATCH_SPACING characters. Real logs stay far below; input that keeps the
-# matcher busy (a flood of near misses, or of values) fails closed instead.
+# many, or one per _MATCH_SPACING characters, a look-alike counting _NEAR_MISS_COST times. Real
+# logs stay far below; input that keeps the matcher busy (a flood of near misses, or of values)
+# fails closed instead.
 _MATCH_BUDGET = 1024
 _MATCH_SPACING = 20
+_NEAR_MISS_COST = 2
 # Past this many trigger positions, and more than one per _DENSE characters, one search of the
 # whole text is cheaper than one around every trigger, and hostile input stays linear.
 _MANY = 64
