@@ -58,8 +58,7 @@ class _Candidates(list["_Candidate"]):
     __slots__ = ("matches_left",)
 
     def __init__(self, matches_left: int) -> None:
-        super().__init__()
-        self.matches_left = matches_left
+        self.matches_left = matches_left  # no list.__init__: the list is new, and empty
 
     def keep(self, candidate: _Candidate) -> bool:
         """Add *candidate*, counting it against the budget."""
@@ -297,7 +296,10 @@ class Matcher:
                     cues.setdefault(index, []).append(end)
         if not (starts or cues or keys or self._always):
             return [], False  # the common case: nothing in the text can match
-        candidates = _Candidates(max(_MATCH_BUDGET, len(text) // _MATCH_SPACING))
+        size = len(text)
+        candidates = _Candidates(
+            _MATCH_BUDGET if size < _MATCH_BUDGET * _MATCH_SPACING else size // _MATCH_SPACING
+        )
         timeout = self._timeout if len(text) > _UNTIMED_LENGTH else None
         rules = self._rules
         for index, positions in starts.items():

@@ -313,7 +313,7 @@ def _opaque_token(value: str) -> bool:
     """A session id or token, not an object repr (``Token{9f4e…}``), a hex counter (``0x1f``) or
     a dotted number (sendmail's ``dsn=4.0.0`` is a status code, not a data source name)."""
     return (
-        not any(c in value for c in "{}()")
+        _OBJECT_REPR.search(value) is None
         and not value.startswith("0x")
         and _DOTTED_NUMBER.fullmatch(value) is None
     )
@@ -324,6 +324,7 @@ def _session_id(value: str) -> bool:
     return len(value) >= 16 and _opaque_token(value) and not value.replace("_", "").isdigit()
 
 
+_OBJECT_REPR = regex.compile(r"[{}()]")
 _DOTTED_NUMBER = regex.compile(r"\d+(?:\.\d+)+[,;]?")  # a bare value runs over list commas
 # Two capitals inside one word, or one after five lower-case letters: names have short prefixes
 # (McDonald, MacArthur, DeShawn, FitzGerald), identifiers join whole words.
@@ -363,12 +364,14 @@ _NETWORK_VALUE = regex.compile(r"\d+\.\d+\.\d+|:\d{2,5}\b|://|\w@\w")
 def _person_name(value: str) -> bool:
     """Capitalized words (particles aside), or a script without case (CJK, Arabic, …); not an
     identifier in CamelCase (``SurfaceView``, ``AssociationEventHistory``)."""
-    words = value.split()
-    return (
-        all(word[0].isupper() or not word[0].islower() or word in _PARTICLES for word in words)
-        and not all(word in _PARTICLES for word in words)
-        and not any(_CAMEL_CASE.match(word) for word in words)
-    )
+    named = False
+    for word in value.split():
+        if word in _PARTICLES:
+            continue
+        if word[0].islower() or _CAMEL_CASE.match(word):
+            return False
+        named = True
+    return named
 
 
 # Words that name a street; an address without a house number has one ("Baker Street").
