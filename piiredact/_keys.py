@@ -153,20 +153,20 @@ def phrase_end(text: str, pair: KeyValue, word: int) -> int:
 _KEY_VALUE = regex.compile(
     r"""
     (?P<q>["'])(?P<jkey>[^"'\\\n]{1,64}+)(?P=q)\s*+:\s*+                   # JSON, Python repr
-      (?:(?P<vq>["'])(?P<jval>(?:\\.|(?!(?P=vq))[^\\\n])*+)(?P=vq)
+      (?:"(?P<jval>(?:[^"\\\n]++|\\.)*+)"|'(?P<jsval>(?:[^'\\\n]++|\\.)*+)'
         |(?P<jbare>-?\d[\w.+-]*+))
     |\\"(?P<ekey>[^"\\\n]{1,64}+)\\"\s*+:\s*+                              # JSON inside a string
-      \\"(?P<eval>(?:[^"\\\n]|\\\\.|\\[^"\\])*+)\\"
+      \\"(?P<eval>(?:[^"\\\n]++|\\\\.|\\[^"\\])*+)\\"
     |(?P<lkey>[A-Za-z_$@][\w.\-$@\[\]]{0,63}+)[ ]?=[ ]?                     # logfmt, query, SQL
-      (?:"(?P<lq>(?:\\.|[^"\\\n])*+)"|'(?P<ls>(?:''|\\.|[^'\\\n])*+)'
+      (?:"(?P<lq>(?:[^"\\\n]++|\\.)*+)"|'(?P<ls>(?:[^'\\\n]++|''|\\.)*+)'
         |(?P<lbare>[^\s"'&,;|)\]}>=]++={0,2}+))                               # = only as padding
     |(?P<hkey>[A-Za-z_][\w.\-]{0,63}+):[ \t]++(?P<hval>[^\s,;|"'}\]]++)    # header, YAML
     """,
     regex.VERBOSE,
 )
 # The key group of each value group.
-_KEY_OF = {"jval": "jkey", "jbare": "jkey", "eval": "ekey", "lq": "lkey", "ls": "lkey",
-           "lbare": "lkey", "hval": "hkey"}  # fmt: skip
+_KEY_OF = {"jval": "jkey", "jsval": "jkey", "jbare": "jkey", "eval": "ekey", "lq": "lkey",
+           "ls": "lkey", "lbare": "lkey", "hval": "hkey"}  # fmt: skip
 # Bounded, so that a hostile run of "key=key=…" stays linear.
 _WORD_AFTER = regex.compile(r"[^\s\"'&]{0,256}+")
 _PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]{1,64}+){0,8}+")
