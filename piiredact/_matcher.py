@@ -106,10 +106,11 @@ _UNTIMED_LENGTH = 4096
 # The regex module parses keyword arguments slowly (0.4 µs a call, more than most matches take),
 # so the hot paths pass the timeout by position: (string, pos, endpos, concurrent, partial,
 # timeout).
-# Characters that end one field and start another (logfmt, JSON, query strings, pipes).
+
 # Query parameter placeholders (qmark, format, pyformat, numeric styles). ``:name`` is left out:
 # a value may start with a colon.
 _QUERY_PLACEHOLDER = regex.compile(r"\?|%s|%\([\w.]{1,64}+\)s|\$\d{1,3}+")
+# Characters that end one field and start another (logfmt, JSON, query strings, pipes).
 _FIELD_BREAK = regex.compile(r"[=\"|;&{}\[\]<>]")
 # Matches (findings and look-alikes that fail validation) one text may produce: at least this
 # many, or one per _MATCH_SPACING characters, a look-alike counting _NEAR_MISS_COST times. Real
