@@ -621,6 +621,7 @@ NEGATIVES = [
     pytest.param("Destroying surface Surface(name=InputMethod) called by", id="camel-case-name"),
     pytest.param("Fan speeds ( 3552 3534 3375 4530 3515 3479 )", id="run-of-digit-groups"),
     pytest.param("sendmail: to=root, delay=00:00:01, dsn=4.0.0, stat=Deferred", id="dsn-status"),
+    pytest.param("Bad activity token: android.os.BinderProxy@2bd79ce", id="java-object-repr"),
     pytest.param("std::vector<int> resized; a::b::c resolved", id="cpp-scope"),
     pytest.param("time 12:34:56 elapsed 01:02:03:04", id="clock-times"),
     pytest.param(

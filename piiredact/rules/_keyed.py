@@ -310,8 +310,8 @@ _AFTER_SCHEME = rf"(?!{_SCHEMES}$)(?:{_SCHEMES}[ ]+)?(?P<value>(?s:.+))"
 
 
 def _opaque_token(value: str) -> bool:
-    """A session id or token, not an object repr (``Token{9f4e…}``), a hex counter (``0x1f``) or
-    a dotted number (sendmail's ``dsn=4.0.0`` is a status code, not a data source name)."""
+    """A session id or token, not an object repr (``Token{9f4e…}``, ``a.b.Binder@2bd79ce``), a
+    hex counter (``0x1f``) or a dotted number (sendmail's ``dsn=4.0.0`` is a status code)."""
     return (
         _OBJECT_REPR.search(value) is None
         and not value.startswith("0x")
@@ -324,7 +324,10 @@ def _session_id(value: str) -> bool:
     return len(value) >= 16 and _opaque_token(value) and not value.replace("_", "").isdigit()
 
 
-_OBJECT_REPR = regex.compile(r"[{}()]")
+# An object's repr: braces or parentheses, or Java's class@hash (android.os.BinderProxy@2bd79ce).
+_OBJECT_REPR = regex.compile(
+    r"[{}()]|^[a-z_$][\w$]*+(?:\.[a-z_$][\w$]*+)*+\.[A-Z][\w$]*+@[0-9a-f]{1,8}+$"
+)
 _DOTTED_NUMBER = regex.compile(r"\d+(?:\.\d+)+[,;]?")  # a bare value runs over list commas
 # Two capitals inside one word, or one after five lower-case letters: names have short prefixes
 # (McDonald, MacArthur, DeShawn, FitzGerald), identifiers join whole words.
