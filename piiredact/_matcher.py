@@ -143,6 +143,11 @@ def _is_word(text: str, folded: str, start: int, end: int) -> bool:
     return end - start > 4 or end >= len(folded) or not folded[end].isalnum()
 
 
+def _starts_word(folded: str, position: int) -> bool:
+    """Whether an anchored rule's trigger at *position* may start a match: not inside a word."""
+    return not (position and folded[position - 1].isalnum() and folded[position].isalnum())
+
+
 def _value_groups(pattern: regex.Pattern[str], kind: str) -> tuple[tuple[int, str], ...]:
     """(group number, kind) for every group that marks a span to redact: ``value…`` groups hold
     the rule's *kind*, upper-case groups the kind they are named after."""
@@ -306,18 +311,23 @@ class Matcher:
         for index, positions in starts.items():
             compiled = rules[index]
             match_here = compiled.match_here
-            if match_here is not None and len(positions) == 1:
-                # The common case, inline: one trigger of a built-in anchored rule, which must
-                # start a word.
-                position = positions[0]
-                if position and folded[position - 1].isalnum() and folded[position].isalnum():
+            if match_here is not None and len(positions) < 4:
+                # The common case, inline: a built-in anchored rule triggered where one word
+                # starts (an IP address wakes its rule three times: at 203.…, 03.… and 3.…).
+                starting = (
+                    positions
+                    if len(positions) == 1
+                    else [p for p in positions if _starts_word(folded, p)]
+                )
+                if len(starting) == 1 and _starts_word(folded, starting[0]):
+                    found = match_here(text, starting[0], None, None, False, timeout)
+                    if found is None:
+                        candidates.reject()
+                    else:
+                        self._accept(compiled, found, folded, candidates)
                     continue
-                found = match_here(text, position, None, None, False, timeout)
-                if found is None:
-                    candidates.reject()
-                else:
-                    self._accept(compiled, found, folded, candidates)
-                continue
+                if len(starting) < 2:
+                    continue
             self._scan(compiled, text, folded, positions, candidates=candidates, timeout=timeout)
         for index, cue_ends in cues.items():
             self._scan_after(
@@ -406,9 +416,7 @@ class Matcher:
             timeout = self._timeout
         if positions is not None and rule.anchored:
             # Anchored rules start words: a trigger inside a word is no start.
-            positions = [
-                p for p in positions if not (p and folded[p - 1].isalnum() and folded[p].isalnum())
-            ]
+            positions = [p for p in positions if _starts_word(folded, p)]
         # Anchored rules are tried at their trigger positions however many there are (a flood of
         # near misses runs into the rejection budget); other rules search windows around their
         # triggers unless the triggers are dense.
