@@ -1,9 +1,9 @@
 """
 The prefilter's alphabet: how the matcher folds text before its Aho-Corasick pass.
 
-Every ASCII digit becomes ``0``, every ASCII letter becomes lower case and most delimiters (white
-space, quotes, brackets, ``=``, ``,`` …) become a space; all other characters stay, so offsets in the
-fold are offsets in the text. Literal triggers, cue words and key words are
+Every ASCII digit becomes ``0``, every ASCII letter becomes lower case, and the delimiters no
+trigger tells apart (white space, ``, ; | ! ? { } ] >`` …) become a space; all other characters
+stay, so offsets in the fold are offsets in the text. Literal triggers, cue words and key words are
 matched in this fold, and so are *shape* triggers: ``4111 1111 1111 1111`` folds to
 ``0000 0000 0000 0000``, so a card rule triggered by ``0000 0000 0000`` runs only on text that
 holds such a group, while timestamps and process ids never wake it.
