@@ -334,11 +334,11 @@ class Redactor:
 
         .. versionadded:: 0.1.0
         """
-        if value is None or value is True or value is False:
-            return True
+        if isinstance(value, str):
+            return self._is_machine_value(value, key)
         if isinstance(value, float):
             return self._is_plain_number(value, key)
-        return isinstance(value, str) and self._is_machine_value(value, key)
+        return value is None or value is True or value is False
 
     def _is_plain_number(self, value: float, key: str | None) -> bool:
         """A float of durations, ratios, prices: too few digits for any number-shaped rule, and
