@@ -330,14 +330,17 @@ class Redactor:
         alone, without a scan: ``None``, booleans, and, under keys no rule reads, floats of
         durations and ratios and the timestamps, UUIDs and hex ids machines write. False says
         only that the value must go through :meth:`redact_value`. Integrations ask this first
-        for values that are new on every record.
+        for values that are new on every record. Never raises.
 
         .. versionadded:: 0.1.0
         """
-        if isinstance(value, str):
-            return self._is_machine_value(value, key)
-        if isinstance(value, float):
-            return self._is_plain_number(value, key)
+        try:
+            if isinstance(value, str):
+                return self._is_machine_value(value, key)
+            if isinstance(value, float):
+                return self._is_plain_number(value, key)
+        except Exception:  # a key that is no string, say: the value must be looked at
+            return False
         return value is None or value is True or value is False
 
     def _is_plain_number(self, value: float, key: str | None) -> bool:

@@ -404,6 +404,9 @@ class TestRedactValue:
         if kept:
             assert redactor.redact_value(value, key) is value
 
+    def test_keeps_never_raises(self, redactor: Redactor) -> None:
+        assert not redactor.keeps("2026-11-29T03:50:50.530023Z", 7)  # type: ignore[arg-type]
+
     def test_keeps_nothing_machine_made_once_a_custom_rule_may_read_it(self) -> None:
         custom = Rule(name="DAY", category="personal", pattern=r"2026-11-29", triggers=("2026-",))
         redactor = Redactor(Policy(custom_rules=[custom]))
