@@ -313,15 +313,15 @@ def _opaque_token(value: str) -> bool:
     """A session id or token, not an object repr (``Token{9f4e…}``, ``a.b.Binder@2bd79ce``), a
     hex counter (``0x1f``) or a dotted number (sendmail's ``dsn=4.0.0`` is a status code)."""
     return (
-        _OBJECT_REPR.search(value) is None
-        and not value.startswith("0x")
+        not value.startswith("0x")
+        and _OBJECT_REPR.search(value) is None
         and _DOTTED_NUMBER.fullmatch(value) is None
     )
 
 
 def _session_id(value: str) -> bool:
     """Session cookies are long random strings; short or purely numeric ids are counters."""
-    return len(value) >= 16 and _opaque_token(value) and not value.replace("_", "").isdigit()
+    return len(value) >= 16 and not value.replace("_", "").isdigit() and _opaque_token(value)
 
 
 # An object's repr: braces or parentheses, or Java's class@hash (android.os.BinderProxy@2bd79ce).
