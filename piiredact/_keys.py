@@ -167,10 +167,16 @@ _KEY_VALUE = regex.compile(
 # The key group of each value group.
 _KEY_OF = {"jval": "jkey", "jsval": "jkey", "jbare": "jkey", "eval": "ekey", "lq": "lkey",
            "ls": "lkey", "lbare": "lkey", "hval": "hkey"}  # fmt: skip
+_BARE_GROUPS = frozenset({"lbare", "hval"})
+# Per value group: its number, its key group's number, whether the value is bare (groups are read
+# by number: the regex module looks names up slowly).
+_GROUP_NUMBERS = {
+    name: (_KEY_VALUE.groupindex[name], _KEY_VALUE.groupindex[key], name in _BARE_GROUPS)
+    for name, key in _KEY_OF.items()
+}
 # Bounded, so that a hostile run of "key=key=…" stays linear.
 _WORD_AFTER = regex.compile(r"[^\s\"'&]{0,256}+")
 _PHRASE_AFTER = regex.compile(r"(?:[ ](?![\w.\-]{1,64}+[=:])[^\s\"'|=]{1,64}+){0,8}+")
-_BARE_GROUPS = frozenset({"lbare", "hval"})
 _OUR_MASK = regex.compile(r"[A-Z][A-Z0-9_]*+\]")
 _KEY_BEFORE = regex.compile(
     r"(?r)[A-Za-z_$@][\w.\-$@\[\]]{0,63}"
@@ -206,15 +212,13 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
                 break
         else:
             continue
-        value_group = match.lastgroup  # every branch ends with its value
-        if value_group in _KEY_OF:
-            parsed = match.start(value_group)
-            yield KeyValue(
-                match[_KEY_OF[value_group]],
-                parsed,
-                match.end(value_group),
-                value_group in _BARE_GROUPS,
-            )
+        numbers = _GROUP_NUMBERS.get(match.lastgroup or "")  # every branch ends with its value
+        if numbers is not None:
+            value_number, key_number, bare = numbers
+            regs = match.regs
+            parsed, value_end = regs[value_number]
+            name_start, name_end = regs[key_number]
+            yield KeyValue(text[name_start:name_end], parsed, value_end, bare)
 
 
 # SQL ``INSERT INTO t (a, b) VALUES (1, 'x')``: columns and values pair up by position.
