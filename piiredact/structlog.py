@@ -29,9 +29,9 @@ from piiredact._redactor import redactor_for
 __all__ = ["RedactingProcessor", "install"]
 
 # Keys and most values recur (event names, levels, logger names, methods, service names), so a
-# clean verdict is remembered for each key and per (key, value) for short strings and for ints:
-# that skips the Redactor's own caches and their call layers. The memo is emptied when full: no
-# per-event bookkeeping, unlike an LRU.
+# clean verdict is remembered for each key and, under it, for short strings and ints: that skips
+# the Redactor's own caches and their call layers. The memo is emptied when full: no per-event
+# bookkeeping, unlike an LRU.
 _MEMO_SIZE = 4096
 _MEMO_LENGTH = 256
 
@@ -86,7 +86,7 @@ class RedactingProcessor:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_clean", "_warned", "redactor")
+    __slots__ = ("_known", "_remembered", "_warned", "redactor")
 
     def __init__(self, policy: Policy | None = None) -> None:
         if policy is not None and not isinstance(policy, Policy):
@@ -95,7 +95,9 @@ class RedactingProcessor:
             raise ConfigurationError(msg)
         #: The :class:`~piiredact.Redactor` doing the work; its ``stats`` count what it did.
         self.redactor = redactor_for(policy)
-        self._clean: set[str | tuple[str, object]] = set()
+        # Keys found clean, each with the values (short strings, ints) found clean under it.
+        self._known: dict[str, set[object]] = {}
+        self._remembered = 0  # values in _known
         self._warned = False
 
     def __repr__(self) -> str:
@@ -130,24 +132,25 @@ class RedactingProcessor:
         }
 
     def _redact_event(self, event_dict: EventDict) -> EventDict:
-        clean = self._clean
+        known = self._known
         redact_key = self.redactor.redact
         redact_value = self.redactor.redact_value
         keeps = self.redactor.keeps
         changes: list[tuple[Any, Any, Any]] = []
         for key, value in event_dict.items():
-            kind = type(value)
-            memo = kind is str or kind is int
-            if memo and (key, value) in clean:
-                continue
             if key in _META and _is_meta(key, value):
                 continue
-            if key in clean:
+            kind = type(value)
+            memo = kind is str or kind is int
+            values = known.get(key)
+            if values is not None:  # a key found clean
+                if memo and value in values:
+                    continue
                 new_key = key
             else:
                 new_key = redact_key(key)
-                if new_key is key and len(clean) < _MEMO_SIZE:
-                    clean.add(key)
+                if new_key is key:
+                    values = self._remember_key(key)
             if kind is not int and keeps(value, key):  # a timestamp, an id, a duration: no scan
                 new_value = value
             elif memo or kind is float:  # scalars: the engine's copy is what to emit
@@ -156,10 +159,11 @@ class RedactingProcessor:
                 new_value = self._redact_value(value, key)
             if new_key is not key or new_value is not value:
                 changes.append((key, new_key, new_value))
-            elif memo and (kind is int or len(value) <= _MEMO_LENGTH):
-                if len(clean) >= _MEMO_SIZE:
-                    clean.clear()
-                clean.add((key, value))
+            elif memo and values is not None and (kind is int or len(value) <= _MEMO_LENGTH):
+                if self._remembered >= _MEMO_SIZE:
+                    values = self._remember_key(key)  # after starting again
+                values.add(value)
+                self._remembered += 1
         if not changes:
             return event_dict
         if all(new_key is key for key, new_key, _ in changes):
@@ -173,6 +177,17 @@ class RedactingProcessor:
             new_key, new_value = replaced.get(key, (key, value))
             rebuilt[new_key] = new_value
         return rebuilt
+
+    def _remember_key(self, key: str) -> set[object]:
+        """Remember *key* as clean, emptying the memo first when it is full; the key's set of
+        clean values, to fill."""
+        if self._remembered >= _MEMO_SIZE:
+            self._known.clear()
+            self._remembered = 0
+        values: set[object] = set()
+        self._known[key] = values
+        self._remembered += 1
+        return values
 
     def _fail_closed(self, event_dict: EventDict, exc: Exception) -> EventDict:
         """The event with every value but ``None`` and booleans replaced by the marker."""

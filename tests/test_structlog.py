@@ -46,7 +46,7 @@ from structlog.processors import (  # noqa: E402
 from structlog.testing import capture_logs  # noqa: E402
 from structlog.tracebacks import ExceptionDictTransformer  # noqa: E402
 
-from piiredact.structlog import RedactingProcessor, install  # noqa: E402
+from piiredact.structlog import _MEMO_SIZE, RedactingProcessor, install  # noqa: E402
 
 
 EMAIL = "jane.doe@example.com"
@@ -408,6 +408,17 @@ class TestRedactingProcessor:
         result = processor(None, "info", {"password": "swordfish", "pin": 1234})
 
         assert result == {"password": "[PASSWORD]", "pin": "[SECRET]"}
+
+    def test_what_is_remembered_stays_bounded(self) -> None:
+        """Keys and values that never recur fill the memo only up to its size, however many
+        come; what recurs is remembered again after it is emptied."""
+        processor = RedactingProcessor()
+        for number in range(3 * _MEMO_SIZE):
+            processor(None, "info", {f"field_{number}": f"value {number}", "status": number})
+        known = processor._known
+
+        assert len(known) + sum(len(values) for values in known.values()) <= _MEMO_SIZE
+        assert processor(None, "info", {"password": "swordfish"}) == {"password": "[PASSWORD]"}
 
     def test_keys_are_redacted_in_order(self, processor: RedactingProcessor) -> None:
         """A key holding personal data is redacted, at every level, and the order is kept."""
