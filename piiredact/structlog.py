@@ -97,7 +97,7 @@ class RedactingProcessor:
         self.redactor = redactor_for(policy)
         # Keys found clean, each with the values (short strings, ints) found clean under it.
         self._known: dict[str, set[object]] = {}
-        self._remembered = 0  # values in _known
+        self._remembered = 0  # keys and values in _known
         self._warned = False
 
     def __repr__(self) -> str:
