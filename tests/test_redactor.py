@@ -424,6 +424,16 @@ class TestRedactValue:
         assert redactor.redact(text) is text
         assert redactor.redact("password=?hunter2") == "password=[PASSWORD]"
 
+    def test_a_key_after_an_empty_value_is_no_value(self, redactor: Redactor) -> None:
+        """PAM's ``logname= uid=0``: logname is empty, uid is the next key. A secret is still
+        read on: masking a key by mistake costs nothing, missing a password would leak it."""
+        text = "logname= jdoe2 ruser= rhost=host.example user=jdoe"
+        assert (
+            redactor.redact(text) == "logname= [USERNAME] ruser= rhost=host.example user=[USERNAME]"
+        )
+        assert redactor.find("logname= uid=0 euid=0 ruser= rhost=host.example") == ()
+        assert redactor.redact("password= s3cr3t=x next") == "password= [PASSWORD] next"
+
     def test_a_text_clean_on_its_own_is_still_redacted_under_a_key(
         self, redactor: Redactor
     ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
+import regex
+
 from piiredact import _validators as v
 from piiredact.rules import Rule
 from piiredact.rules._shape import digit_groups, digit_run
@@ -31,6 +33,16 @@ _SEP = r"(?:[ -]|%20)"  # the separators people and URL encoders put between dig
 # of spaced numbers of 3+ digits ("Fan speeds ( 3552 3534 3375 4530 3515 3479 )" is no Aadhaar).
 _START = r"(?<![\w.,/+%-])(?!(?<=\d{3}[ ])\d{1,8}[ ]\d)"
 _END = r"(?![\w]|[.,/-]\w)(?!(?<=[ ]\d{1,8})[ ]\d{3})"
+_ID_CHARACTERS = string.digits + string.ascii_letters + "<"
+
+
+def _first_characters(body: str) -> str:
+    """A character class of every character a match of *body* may start with: a cheap first
+    test at every position, which lets the regex module skip ahead (a context rule searches
+    7 µs a window with ``[0-9A-Za-z]``, under 1 µs with ``[2-9]``)."""
+    pattern = regex.compile(body)
+    starts = [char for char in _ID_CHARACTERS if pattern.match(char, partial=True)]
+    return f"[{regex.escape(''.join(starts))}]"
 
 
 def _id(
@@ -39,8 +51,7 @@ def _id(
     return Rule(
         name=name,
         category="government_id",
-        # The look-ahead for an alphanumeric character is a cheap first test at every position.
-        pattern=f"(?=[0-9A-Za-z<]){_START}(?:{body}){_END}",
+        pattern=f"(?={_first_characters(body)}){_START}(?:{body}){_END}",
         word_bounded=True,  # _START: no word character before a match
         validator=check,
         priority=7,
