@@ -66,6 +66,7 @@ class Redactor:
         "_clean",
         "_counts",
         "_fields",
+        "_found",
         "_key_has_rules",
         "_keyring",
         "_lock",
@@ -91,17 +92,18 @@ class Redactor:
         self._fields = FieldPlan(self.policy.fields)
         self._keyring = self._make_keyring(set(actions.values()))
         # Per rule and kind: the action, the replacement when it does not depend on the value
-        # (a mask), and the counters a finding moves.
+        # (a mask), and whether what it leaves is still a value to look around (drop, generalize).
         self._plans = {
             (rule, kind): (
                 action,
                 mask(kind) if action == "mask" else None,
-                (f"kind:{kind}", f"rule:{rule}", f"action:{action}"),
+                action in ("drop", "generalize"),
             )
             for (rule, kind), action in actions.items()
         }
         self._safe_keys = frozenset(key_words(key) for key in self.policy.safe_keys)
         self._counts: Counter[str] = Counter()
+        self._found: Counter[tuple[str, str]] = Counter()  # by rule and kind: one count a finding
         self._lock = threading.Lock()
         # Short texts found clean, to answer again without scanning: log messages, attribute
         # values and field values repeat ("GET", "connection closed", a route). Only clean
@@ -178,18 +180,7 @@ class Redactor:
         up), so it is idempotent: a second pass finds nothing.
         """
         for _ in range(_ROUNDS):
-            plans = self._plans
-            suspect = [
-                sticks_out
-                or (f.start and text[f.start - 1] not in _SEPARATORS)
-                or (f.end < len(text) and text[f.end] not in _SEPARATORS)
-                # A dropped value leaves what followed in its place; a generalized one is still
-                # a value (10.0.0.0/24) that other rules may read differently.
-                or plans[f.rule, f.kind][0] in ("drop", "generalize")
-                for f in findings
-            ]
-            text, spans = self._apply(text, findings)
-            around = [span for span, check in zip(spans, suspect, strict=True) if check]
+            text, around = self._apply(text, findings, sticks_out)
             if not around:
                 return text
             nearby = self._find_near(text, around)
@@ -227,16 +218,23 @@ class Redactor:
             sticks_out = sticks_out or stuck
         return findings, sticks_out
 
-    def _apply(self, text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, int]]]:
-        """The text with *findings* replaced, and where each replacement stands in it."""
+    def _apply(
+        self, text: str, findings: list[Finding], sticks_out: bool
+    ) -> tuple[str, list[tuple[int, int]]]:
+        """
+        The text with *findings* replaced, and where the replacements that must be looked
+        around stand in it: all of them when a dropped candidate stuck out, else those glued
+        to a neighbour and those that dropped or generalized a value (what is left is still a
+        value, 10.0.0.0/24, that other rules may read differently).
+        """
         parts = []
-        spans = []
+        around = []
         position = 0
         length = 0
         plans = self._plans
-        counters: list[str] = []
+        size = len(text)
         for kind, start, end, rule in findings:
-            action, replacement, names = plans[rule, kind]
+            action, replacement, recheck = plans[rule, kind]
             kept = text[position:start]
             parts.append(kept)
             length += len(kept)
@@ -245,19 +243,24 @@ class Redactor:
                     action, kind, text[start:end], self._keyring, self.policy
                 )
             parts.append(replacement)
-            spans.append((length, length + len(replacement)))
+            if (
+                sticks_out
+                or recheck
+                or (start and text[start - 1] not in _SEPARATORS)
+                or (end < size and text[end] not in _SEPARATORS)
+            ):
+                around.append((length, length + len(replacement)))
             length += len(replacement)
-            counters.extend(names)
             position = end
         parts.append(text[position:])
         with self._lock:
-            counts = self._counts
-            for name in counters:
-                counts[name] += 1
+            counts = self._found
+            for finding in findings:
+                counts[finding.rule, finding.kind] += 1
         found = _found_rules.get()
         if found is not None:
             found.extend(finding.rule for finding in findings)
-        return "".join(parts), spans
+        return "".join(parts), around
 
     # ------------------------------------------------------------------------- structures
     def redact_value(self, value: Any, key: str | None = None) -> Any:
@@ -484,7 +487,13 @@ class Redactor:
         ``error:<what>``. Never values, never field names.
         """
         with self._lock:
-            return dict(self._counts)
+            counts = self._counts.copy()
+            found = self._found.copy()
+        for (rule, kind), count in found.items():
+            counts[f"kind:{kind}"] += count
+            counts[f"rule:{rule}"] += count
+            counts[f"action:{self._plans[rule, kind][0]}"] += count
+        return dict(counts)
 
 
 def failure_reason(exc: Exception) -> str:
