@@ -168,10 +168,11 @@ _KEY_VALUE = regex.compile(
 _KEY_OF = {"jval": "jkey", "jsval": "jkey", "jbare": "jkey", "eval": "ekey", "lq": "lkey",
            "ls": "lkey", "lbare": "lkey", "hval": "hkey"}  # fmt: skip
 _BARE_GROUPS = frozenset({"lbare", "hval"})
-# Per value group: its number, its key group's number, whether the value is bare (groups are read
-# by number: the regex module looks names up slowly).
+# By value group number: its key group's number, and whether the value is bare. Groups are read by
+# number, one span at a time: the regex module looks names up slowly, and builds every group's
+# span for ``regs``.
 _GROUP_NUMBERS = {
-    name: (_KEY_VALUE.groupindex[name], _KEY_VALUE.groupindex[key], name in _BARE_GROUPS)
+    _KEY_VALUE.groupindex[name]: (_KEY_VALUE.groupindex[key], name in _BARE_GROUPS)
     for name, key in _KEY_OF.items()
 }
 # Bounded, so that a hostile run of "key=key=…" stays linear.
@@ -195,8 +196,11 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
     for hit in hits:
         if hit < parsed:
             continue
-        before = _KEY_BEFORE.match(text, max(0, hit - 64), hit, None, False, timeout)
-        start = before.start() if before is not None else hit
+        start = hit
+        if hit and (text[hit - 1].isalnum() or text[hit - 1] in "_.-$@[]"):  # a longer key
+            before = _KEY_BEFORE.match(text, max(0, hit - 64), hit, None, False, timeout)
+            if before is not None:
+                start = before.start()
         if start and text[start - 1] == "[" and _OUR_MASK.match(text, start):
             continue  # "[AWS_ACCESS_KEY] = …" is our own output, not a key
         # A quoted key ("dob": or \"dob\": inside a JSON string) starts at its quote; a quote may
@@ -212,12 +216,12 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
                 break
         else:
             continue
-        numbers = _GROUP_NUMBERS.get(match.lastgroup or "")  # every branch ends with its value
+        value_number = match.lastindex  # every branch ends with its value
+        numbers = _GROUP_NUMBERS.get(value_number or 0)
         if numbers is not None:
-            value_number, key_number, bare = numbers
-            regs = match.regs
-            parsed, value_end = regs[value_number]
-            name_start, name_end = regs[key_number]
+            key_number, bare = numbers
+            parsed, value_end = match.span(value_number)
+            name_start, name_end = match.span(key_number)
             yield KeyValue(text[name_start:name_end], parsed, value_end, bare)
 
 

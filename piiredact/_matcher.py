@@ -105,7 +105,7 @@ _KEYED_SECRET = 15  # a value under a credential key: above other kinds, below c
 _UNTIMED_LENGTH = 4096
 # The regex module parses keyword arguments slowly (0.4 µs a call, more than most matches take),
 # so the hot paths pass the timeout by position: (string, pos, endpos, concurrent, partial,
-# timeout).
+# timeout). They read groups by number, one span at a time: ``match.regs`` builds every group's.
 
 # Query parameter placeholders (qmark, format, pyformat, numeric styles). ``:name`` is left out:
 # a value may start with a colon.
@@ -382,9 +382,10 @@ class Matcher:
         rule = compiled.rule
         text = match.string
         if compiled.groups:
-            regs = match.regs
             spans = [
-                (kind, *regs[number]) for number, kind in compiled.groups if regs[number][0] >= 0
+                (kind, *span)
+                for number, kind in compiled.groups
+                if (span := match.span(number))[0] >= 0
             ]
             if len(spans) > 1:
                 spans = _join_adjacent(spans)
@@ -540,7 +541,11 @@ class Matcher:
         self, indexes: tuple[int, ...], text: str, pair: KeyValue, candidates: _Candidates
     ) -> None:
         """Add a candidate for the first rule under the key that accepts the whole value."""
-        if pair.bare and _QUERY_PLACEHOLDER.fullmatch(text, pair.start, pair.end):
+        if (
+            pair.bare
+            and text[pair.start] in "?%$"
+            and _QUERY_PLACEHOLDER.fullmatch(text, pair.start, pair.end)
+        ):
             return  # ``password = ?``: a placeholder stands for a value, it is none
         # A bare value's extent is ambiguous: a secret runs to the next space, anything else may
         # be the longest reading that its rule accepts whole (``street=12 Main St``). Both are
@@ -594,11 +599,10 @@ class Matcher:
         if match is None:
             return None
         kind = compiled.rule.kind
-        regs = match.regs
         spans = [
-            (group_kind, *regs[number])
+            (group_kind, *span)
             for number, group_kind in compiled.groups
-            if regs[number][0] >= 0
+            if (span := match.span(number))[0] >= 0
         ] or [(kind, 0, len(decoded))]
         validator = compiled.validator
         if validator is not None:
