@@ -168,11 +168,15 @@ _KEY_VALUE = regex.compile(
 _KEY_OF = {"jval": "jkey", "jsval": "jkey", "jbare": "jkey", "eval": "ekey", "lq": "lkey",
            "ls": "lkey", "lbare": "lkey", "hval": "hkey"}  # fmt: skip
 _BARE_GROUPS = frozenset({"lbare", "hval"})
-# By value group number: its key group's number, and whether the value is bare. Groups are read by
-# number, one span at a time: the regex module looks names up slowly, and builds every group's
-# span for ``regs``.
+# By value group number: that number, its key group's number, and whether the value is bare.
+# Groups are read by number, one span at a time: the regex module looks names up slowly, and
+# builds every group's span for ``regs``.
 _GROUP_NUMBERS = {
-    _KEY_VALUE.groupindex[name]: (_KEY_VALUE.groupindex[key], name in _BARE_GROUPS)
+    _KEY_VALUE.groupindex[name]: (
+        _KEY_VALUE.groupindex[name],
+        _KEY_VALUE.groupindex[key],
+        name in _BARE_GROUPS,
+    )
     for name, key in _KEY_OF.items()
 }
 # Bounded, so that a hostile run of "key=key=…" stays linear.
@@ -216,10 +220,9 @@ def iter_key_values(text: str, hits: Sequence[int], timeout: float | None) -> It
                 break
         else:
             continue
-        value_number = match.lastindex  # every branch ends with its value
-        numbers = _GROUP_NUMBERS.get(value_number or 0)
+        numbers = _GROUP_NUMBERS.get(match.lastindex or 0)  # every branch ends with its value
         if numbers is not None:
-            key_number, bare = numbers
+            value_number, key_number, bare = numbers
             parsed, value_end = match.span(value_number)
             name_start, name_end = match.span(key_number)
             yield KeyValue(text[name_start:name_end], parsed, value_end, bare)

@@ -383,9 +383,9 @@ class Matcher:
         text = match.string
         if compiled.groups:
             spans = [
-                (kind, *span)
+                (kind, *group)
                 for number, kind in compiled.groups
-                if (span := match.span(number))[0] >= 0
+                if (group := match.span(number))[0] >= 0
             ]
             if len(spans) > 1:
                 spans = _join_adjacent(spans)
@@ -600,9 +600,9 @@ class Matcher:
             return None
         kind = compiled.rule.kind
         spans = [
-            (group_kind, *span)
+            (group_kind, *group)
             for number, group_kind in compiled.groups
-            if (span := match.span(number))[0] >= 0
+            if (group := match.span(number))[0] >= 0
         ] or [(kind, 0, len(decoded))]
         validator = compiled.validator
         if validator is not None:
