@@ -12,7 +12,6 @@ deterministically (longest span, then rule priority, then position).
 from __future__ import annotations
 
 import bisect
-import itertools
 import operator
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -292,16 +291,10 @@ class Matcher:
         folded = fold(text)
         # The automaton reads the fold behind one space, so that a shape bound to the start of a
         # word also matches at the start of the text; ``end`` is therefore an end in the text.
-        hits = self._automaton.iter(" " + folded)
-        first = next(hits, None)
-        if first is None and not self._always:
-            return [], False  # the common case: nothing in the text can match
         starts: dict[int, list[int]] = {}
         cues: dict[int, list[int]] = {}
         keys: list[int] = []
-        for end, (length, rule_indexes, cue_rules, is_key) in (
-            itertools.chain((first,), hits) if first is not None else ()
-        ):
+        for end, (length, rule_indexes, cue_rules, is_key) in self._automaton.iter(" " + folded):
             start = end - length
             for index in rule_indexes:
                 if index in starts:
