@@ -118,6 +118,12 @@ _CARD_RULES = (
     _rule(1, 4, 4, (13, 16, 19)),  # Visa
     _rule(1, 6, 6, _12_TO_19),  # Maestro: any 6 not claimed above
 )
+# The rules by the first digit of their prefixes, in the same order: a number is compared with
+# the few that can claim it (none for 0, 1, 7, 8 and 9).
+_CARD_RULES_BY_DIGIT = {
+    digit: tuple(rule for rule in _CARD_RULES if str(rule[1])[0] <= digit <= str(rule[2])[0])
+    for digit in "0123456789"
+}
 
 
 def card_valid(digits: str) -> bool:
@@ -128,7 +134,7 @@ def card_valid(digits: str) -> bool:
     if not 12 <= len(digits) <= 19 or not _is_digits(digits) or _all_same(digits):
         return False
     head = int(digits[:6])
-    for divisor, low, high, lengths in _CARD_RULES:
+    for divisor, low, high, lengths in _CARD_RULES_BY_DIGIT[digits[0]]:
         if low <= head // divisor <= high:
             return len(digits) in lengths and _luhn(digits)
     return False

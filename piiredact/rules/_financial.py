@@ -37,12 +37,13 @@ RULES = (
         anchored=True,
         category="financial",
         # ISO/IEC 7812 PAN, 13-19 digits, compact or in groups; Luhn + issuer prefix + length.
-        # Not inside a longer word, number, hex string or UUID.
+        # Not inside a longer word, number, hex string or UUID. Every card network's prefix
+        # starts with 2 to 6: epoch milliseconds (1514046505000) fail in the pattern.
         pattern=r"""
             (?<![\w.,/+-]|%20)                                      # not inside a longer number
             (?P<value>
-              \d{4}(?P<sep>(?:[ -]|%20)?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}
-              |\d{4}(?P<sep2>[ -]|%20)\d{6}(?P=sep2)\d{4,5}
+              [2-6]\d{3}(?P<sep>(?:[ -]|%20)?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}
+              |[2-6]\d{3}(?P<sep2>[ -]|%20)\d{6}(?P=sep2)\d{4,5}
             )
             (?![\w]|[.,-]\d)
         """,
