@@ -157,14 +157,19 @@ class Redactor:
         Never raises: on failure the whole text becomes :data:`FAILED_MARKER`.
         """
         try:
-            if len(text) > self.policy.limits.max_value_length:
+            length = len(text)
+            if length > self.policy.limits.max_value_length:
                 self._count("error:too_large")
                 return FAILED_MARKER
-            if text in self._clean:
+            # Only short texts repeat: a long one (a log line with its timestamp) is neither
+            # looked up nor kept.
+            short = length <= _CLEAN_CACHE_LENGTH
+            if short and text in self._clean:
                 return text
             findings, sticks_out = self._matcher.scan(text)
             if not findings:
-                self._remember_clean(text, text)
+                if short:
+                    self._remember_clean(text, text)
                 return text
             return self._apply_until_stable(text, findings, sticks_out)
         except Exception as exc:  # fail closed on anything, and count it
