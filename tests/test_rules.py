@@ -299,6 +299,11 @@ POSITIVES = [
     _case(f"SEPA transfer to «IBAN:{IBAN_FR}» scheduled", "iban-plain"),
     _case(f"SELECT * FROM accounts WHERE iban = '«IBAN:{IBAN_NL}»'", "iban-sql"),  # noqa: S608
     _case(f"GET /payouts?iban=«IBAN:{IBAN_NL}»&currency=EUR HTTP/1.1", "iban-query"),
+    _case(f"iban=«IBAN:{IBAN_DE.lower()}» amount=120.00", "iban-lower-case-under-key"),
+    _case(
+        f'{{"IBAN": "«IBAN:{grouped(IBAN_GB.lower(), (4,) * 5 + (2,), " ")}»"}}',
+        "iban-lower-case-spaced-under-key",
+    ),
     # -------------------------------------------------------------- US_SSN / US_ITIN
     _case("ssn=«US_SSN:205-84-4747» verified", "ssn-logfmt"),
     _case('{"applicant": {"ssn": "«US_SSN:536 22 8761»"}}', "ssn-json-spaced"),
@@ -553,6 +558,8 @@ NEGATIVES = [
     ),
     pytest.param("Jul  8 00:30:39 host kernel[0]: eth0 link up", id="syslog-timestamp"),
     pytest.param("ts=1733828227 event.created_ms=1733828227599", id="epoch-seconds-millis"),
+    # A lower-case IBAN is found only under an iban key: in free text it is a hex id's twin.
+    pytest.param(f"blob {IBAN_DE.lower()} stored", id="lower-case-iban-without-key"),
     pytest.param('{"ts_ms": 1736875026979, "pid": 3657540}', id="epoch-millis-json"),
     pytest.param("duration=843.525ms latency_ms=12 took 1.5s elapsed=00:01:23.456", id="durations"),
     pytest.param("version=6.37.30 service.version=v10.2.1", id="semver"),

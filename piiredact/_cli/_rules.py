@@ -31,6 +31,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "MAC_ADDRESS": ("not all zeros or broadcast", "DHCPACK to 00-1A-2B-3C-4D-5E via eth1"),
     "CREDIT_CARD": ("Luhn, issuer prefix and length", "charging card 4111 1111 1111 1111"),
     "IBAN": ("ISO 13616 country length, mod 97", "payout to DE89 3704 0044 0532 0130 00"),
+    "IBAN_VALUE": ("ISO 13616 country length, mod 97", "iban=de89370400440532013000"),
     "US_ITIN": ("IRS ITIN group ranges", "W-7 processed, ITIN 902-77-4302 assigned"),
     "US_ITIN_COMPACT": ("IRS ITIN group ranges", "tax_id=912704302 status=ok"),
     "US_SSN": ("SSA area, group and serial rules", "ssn=205-84-4747 verified"),

@@ -63,6 +63,18 @@ RULES = (
         validator=_iban_valid,
         priority=9,
         description="International bank account number (ISO 13616: country length and mod-97)",
+    ),
+    Rule(
+        name="IBAN_VALUE",
+        kind="IBAN",
+        category="financial",
+        # Some systems store IBANs in lower case. In free text a lower-case IBAN is too close to a
+        # hex id (one in 97 passes mod-97); under an iban key, case does not matter.
+        pattern=rf"(?i:{_IBAN_COUNTRIES})",
+        keyed_only=True,
+        validator=_iban_valid,
+        priority=9,
+        description="An IBAN in upper or lower case under an iban key",
         keys=("iban",),
     ),
 )
