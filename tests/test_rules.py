@@ -335,6 +335,13 @@ POSITIVES = [
         "aadhaar-spaced",
     ),
     _case(f"aadhaar=«IN_AADHAAR:{AADHAAR_2}» kyc=ok", "aadhaar-compact-key"),
+    # An IP address's octet next to an id is no group of a run of numbers: the id is found in the
+    # first pass, not only once the address is masked.
+    _case(
+        f"from «IPV4:10.0.0.123» «IN_AADHAAR:{grouped(AADHAAR, (4, 4, 4), ' ')}» "
+        "«IPV4:192.168.1.100» ok",
+        "aadhaar-between-ip-addresses",
+    ),
     _case("GET /kyc?pan=«IN_PAN:AAAPL1234C»&step=2 HTTP/1.1", "in-pan-query"),
     _case("PAN «IN_PAN:ABCPE1234F» linked to the account", "in-pan-plain"),
     # -------------------------------------------------------------- BR_CPF

@@ -31,8 +31,11 @@ def _on_compact(check: Callable[[str], bool]) -> Callable[[str], bool]:
 _SEP = r"(?:[ -]|%20)"  # the separators people and URL encoders put between digit groups
 # An id stands alone: not glued to a word, a number or a path, and not one group in a longer run
 # of spaced numbers of 3+ digits ("Fan speeds ( 3552 3534 3375 4530 3515 3479 )" is no Aadhaar).
-_START = r"(?<![\w.,/+%-])(?!(?<=\d{3}[ ])\d{1,8}[ ]\d)"
-_END = r"(?![\w]|[.,/-]\w)(?!(?<=[ ]\d{1,8})[ ]\d{3})"
+# A neighbour counts as a group only if it is a whole number: the last octet of an IP address
+# before an id, or the first after it, is none (and once the address is masked, the id would
+# stand alone: a second pass would find it).
+_START = r"(?<![\w.,/+%-])(?!(?<=(?<![\w.,:/-])\d{3,}[ ])\d{1,8}[ ]\d)"
+_END = r"(?![\w]|[.,/-]\w)(?!(?<=[ ]\d{1,8})[ ]\d{3,}+(?![.,:/-]?\w))"
 _ID_CHARACTERS = string.digits + string.ascii_letters + "<"
 
 
