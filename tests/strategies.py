@@ -9,6 +9,7 @@ import ipaddress
 import string
 
 from hypothesis import strategies as st
+from reference import verhoeff_check_digit
 
 from piiredact import BUILTIN_RULES
 
@@ -117,6 +118,47 @@ github_tokens = st.builds(
     st.text(_BASE62, min_size=36, max_size=36),
 )
 
+# ------------------------------------------------------------------------------ numbers
+
+
+def _iban(country: str, bban: str) -> str:
+    """The IBAN (ISO 13616) for *bban*, with its ISO 7064 MOD 97-10 check digits."""
+    number = int("".join(str(int(char, 36)) for char in bban + country + "00"))
+    return f"{country}{98 - number % 97:02d}{bban}"
+
+
+def _in_groups(value: str, size: int, separator: str) -> str:
+    return separator.join(value[i : i + size] for i in range(0, len(value), size))
+
+
+#: German, French and British IBANs, compact or in groups of four.
+ibans = st.builds(
+    lambda country, digits, letters, spaced: _in_groups(
+        _iban(country, (letters if country == "GB" else "") + digits[: _BBAN_DIGITS[country]]),
+        4,
+        " " if spaced else "",
+    ),
+    st.sampled_from(sorted(_BBAN_DIGITS := {"DE": 18, "FR": 23, "GB": 14})),
+    st.text(string.digits, min_size=23, max_size=23),
+    st.text(string.ascii_uppercase, min_size=4, max_size=4),
+    st.booleans(),
+)
+
+#: US Social Security numbers in issuable ranges, dashed.
+ssns = st.builds(
+    lambda area, group, serial: f"{area:03d}-{group:02d}-{serial:04d}",
+    st.integers(1, 899).filter(lambda area: area != 666),
+    st.integers(1, 99),
+    st.integers(1, 9999),
+)
+
+#: Aadhaar numbers (first digit 2-9, Verhoeff check digit) in groups of four.
+aadhaar_numbers = st.builds(
+    lambda first, rest: _in_groups(first + rest + verhoeff_check_digit(first + rest), 4, " "),
+    st.sampled_from("23456789"),
+    st.text(string.digits, min_size=10, max_size=10),
+).filter(lambda number: len(set(number.replace(" ", ""))) > 1)
+
 #: Every generated kind of value, tagged with the kind it must be reported as.
 secrets = st.one_of(
     emails.map(lambda v: ("EMAIL", v)),
@@ -124,6 +166,9 @@ secrets = st.one_of(
     public_ipv4.map(lambda v: ("IPV4", v)),
     aws_access_keys.map(lambda v: ("AWS_ACCESS_KEY", v)),
     github_tokens.map(lambda v: ("GITHUB_TOKEN", v)),
+    ibans.map(lambda v: ("IBAN", v)),
+    ssns.map(lambda v: ("US_SSN", v)),
+    aadhaar_numbers.map(lambda v: ("IN_AADHAAR", v)),
 )
 
 
