@@ -198,6 +198,15 @@ def lines_with_secrets(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
     return "".join(parts), found
 
 
+#: Values and plain numbers side by side, one space apart: runs of spaced numbers are where a
+#: value's reading depends on its neighbours (a group in a run is no id until the run is cut).
+values_in_number_runs = st.lists(
+    st.one_of(secrets.map(lambda case: case[1]), st.integers(0, 99_999).map(str)),
+    min_size=2,
+    max_size=7,
+).map(" ".join)
+
+
 # ------------------------------------------------------------------------------ clean text
 
 
