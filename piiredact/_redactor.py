@@ -505,11 +505,21 @@ class Redactor:
 
 
 def _next_to_a_number(text: str, start: int, end: int) -> bool:
-    """Whether a space and a number of 3+ digits stand on either side of ``text[start:end]``:
-    ids in runs of spaced numbers (``2393 0197 0273 5548 0827 1692 2436``) are not read as ids,
-    so once a value in the run is replaced, its neighbours may stand alone."""
-    before = start >= 4 and text[start - 1] == " " and text[start - 4 : start - 1].isdigit()
-    return before or (text[end : end + 1] == " " and text[end + 1 : end + 4].isdigit())
+    """
+    Whether a number (a word of digits) stands one space before or after the value in
+    ``text[start:end]``. Rules read runs of spaced numbers as a whole: a group of a run is no id
+    (``2393 0197 0273 5548 0827 1692 2436``), and a phone number that runs into the next number
+    is no phone number (``+44 20 7946 0958 1.0.0.0``). Once the value is replaced, its
+    neighbour may stand alone.
+    """
+    if start >= 2 and text[start - 1] == " " and text[start - 2].isdigit():
+        word = text.rfind(" ", 0, start - 1) + 1
+        if text[word : start - 1].isdigit():
+            return True
+    if text[end : end + 1] == " " and text[end + 1 : end + 2].isdigit():
+        word_end = text.find(" ", end + 1)
+        return text[end + 1 : word_end if word_end >= 0 else len(text)].isdigit()
+    return False
 
 
 def failure_reason(exc: Exception) -> str:
