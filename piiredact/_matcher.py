@@ -620,7 +620,7 @@ class Matcher:
 def _plain_ends(text: str, pair: KeyValue) -> tuple[int, ...]:
     """
     Where a bare value that is no secret may end: over the following words, at the next space,
-    or where the parser stopped. None when the value is the next key: in ``logname= uid=0``
+    or where the parser stopped. Nowhere when the value is the next key: in ``logname= uid=0``
     (PAM writes such lines on every failed login) logname is empty. A secret is read on all the
     same (``password= abc=def``): masking a key by mistake costs nothing.
     """

@@ -181,8 +181,9 @@ class Redactor:
     def _apply_until_stable(self, text: str, findings: list[Finding], sticks_out: bool) -> str:
         """
         Apply *findings*. A replacement changes what stands next to it: where it is glued to
-        its neighbours (``00+33 6…``), where a value was dropped or generalized, or where an
-        overlapping candidate stuck out, a value that was hidden may now stand alone. The
+        its neighbours (``00+33 6…``), one space from a number (runs of spaced numbers are read
+        whole), where a value was dropped or generalized, or where an overlapping candidate
+        stuck out, a value that was hidden may now stand alone. The
         output is looked at again around those places (the whole of it only if something turns
         up), so it is idempotent: a second pass finds nothing.
         """
@@ -231,8 +232,9 @@ class Redactor:
         """
         The text with *findings* replaced, and where the replacements that must be looked
         around stand in it: all of them when a dropped candidate stuck out, else those glued
-        to a neighbour and those that dropped or generalized a value (what is left is still a
-        value, 10.0.0.0/24, that other rules may read differently).
+        to a neighbour or one space from a number, and those that dropped or generalized a
+        value (what is left is still a value, 10.0.0.0/24, that other rules may read
+        differently).
         """
         parts = []
         around = []
@@ -517,8 +519,8 @@ def _next_to_a_number(text: str, start: int, end: int) -> bool:
         if text[word : start - 1].isdigit():
             return True
     if text[end : end + 1] == " " and text[end + 1 : end + 2].isdigit():
-        word_end = text.find(" ", end + 1)
-        return text[end + 1 : word_end if word_end >= 0 else len(text)].isdigit()
+        after = text.find(" ", end + 1)
+        return text[end + 1 : after if after >= 0 else len(text)].isdigit()
     return False
 
 
