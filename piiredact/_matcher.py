@@ -212,6 +212,7 @@ class Matcher:
         "_max_key_pairs",
         "_rules",
         "_timeout",
+        "context_reach",
         "kinds",
         "kinds_by_rule",
     )
@@ -226,6 +227,11 @@ class Matcher:
             for c in self._rules
         }
         self.kinds = frozenset().union(*self.kinds_by_rule.values())
+        #: How far before a match a cue or an anti-cue may stand (the longest context window).
+        self.context_reach = max(
+            (rule.context_window for rule in rules if rule.context or rule.anti_context),
+            default=0,
+        )
         self._keys = KeyIndex([(c.index, c.rule) for c in self._rules if c.rule.keys])
         # One automaton finds literal triggers, shape triggers, cues and key words in the fold.
         entries: dict[str, set[tuple[int, int]]] = {}

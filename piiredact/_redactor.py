@@ -201,18 +201,18 @@ class Redactor:
         return FAILED_MARKER  # still finding new values after several rounds: give up safely
 
     def _find_near(
-        self, text: str, spans: list[tuple[int, int]]
+        self, text: str, stretches: list[tuple[int, int]]
     ) -> tuple[list[Finding], bool] | None:
         """
-        The findings within reach of the replacements at *spans* (a long text is not scanned
+        The findings in *stretches* of *text*, around replacements (a long text is not scanned
         whole again for one glued value), or None when one touches the edge of the stretch
         looked at and may be a piece of something longer.
         """
         windows: list[tuple[int, int]] = []
-        for start, end in spans:
-            low, high = max(0, start - _REACH), min(len(text), end + _REACH)
+        for start, end in stretches:
+            low, high = max(0, start), min(len(text), end)
             if windows and low <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], high)
+                windows[-1] = (windows[-1][0], max(high, windows[-1][1]))
             else:
                 windows.append((low, high))
         findings: list[Finding] = []
@@ -230,11 +230,11 @@ class Redactor:
         self, text: str, findings: list[Finding], sticks_out: bool
     ) -> tuple[str, list[tuple[int, int]]]:
         """
-        The text with *findings* replaced, and where the replacements that must be looked
-        around stand in it: all of them when a dropped candidate stuck out, else those glued
-        to a neighbour or one space from a number, and those that dropped or generalized a
-        value (what is left is still a value, 10.0.0.0/24, that other rules may read
-        differently).
+        The text with *findings* replaced, and the stretches of it to look at again: around
+        every replacement when a dropped candidate stuck out, else around those glued to a
+        neighbour and those that dropped or generalized a value (what is left is still a value,
+        10.0.0.0/24, that other rules may read differently), and on the side of a replacement
+        one space from a number.
         """
         parts = []
         around = []
@@ -242,6 +242,7 @@ class Redactor:
         length = 0
         plans = self._plans
         size = len(text)
+        reach_back = self._matcher.context_reach
         for kind, start, end, rule in findings:
             action, replacement, recheck = plans[rule, kind]
             kept = text[position:start]
@@ -252,14 +253,23 @@ class Redactor:
                     action, kind, text[start:end], self._keyring, self.policy
                 )
             parts.append(replacement)
-            if (
+            glued = (
                 sticks_out
                 or recheck
                 or (start and text[start - 1] not in _SEPARATORS)
                 or (end < size and text[end] not in _SEPARATORS)
-                or _next_to_a_number(text, start, end)
-            ):
-                around.append((length, length + len(replacement)))
+            )
+            # Next to a number, only that side's reading changes. A value found again may have
+            # its cue (``phone``, ``ssn``) before the replacement: the look reaches back so far.
+            before = glued or _number_before(text, start)
+            after = glued or _number_after(text, end)
+            if before or after:
+                around.append(
+                    (
+                        length - reach_back - (_REACH if before else 0),
+                        length + len(replacement) + (_REACH if after else 0),
+                    )
+                )
             length += len(replacement)
             position = end
         parts.append(text[position:])
@@ -506,22 +516,18 @@ class Redactor:
         return dict(counts)
 
 
-def _next_to_a_number(text: str, start: int, end: int) -> bool:
-    """
-    Whether a number (a word of digits) stands one space before or after the value in
-    ``text[start:end]``. Rules read runs of spaced numbers as a whole: a group of a run is no id
-    (``2393 0197 0273 5548 0827 1692 2436``), and a phone number that runs into the next number
-    is no phone number (``+44 20 7946 0958 1.0.0.0``). Once the value is replaced, its
-    neighbour may stand alone.
-    """
-    if start >= 2 and text[start - 1] == " " and text[start - 2].isdigit():
-        word = text.rfind(" ", 0, start - 1) + 1
-        if text[word : start - 1].isdigit():
-            return True
-    if text[end : end + 1] == " " and text[end + 1 : end + 2].isdigit():
-        after = text.find(" ", end + 1)
-        return text[end + 1 : after if after >= 0 else len(text)].isdigit()
-    return False
+# Rules read runs of spaced numbers as a whole: a group of a run is no id (``2393 0197 0273
+# 5548 0827 1692 2436``), and a phone number that runs into the next number is no phone number
+# (``+44 20 7946 0958 1.0.0.0``). Once a value next to a number (one space away) is replaced,
+# that number and what it belongs to may stand alone.
+
+
+def _number_before(text: str, start: int) -> bool:
+    return start >= 2 and text[start - 1] == " " and text[start - 2].isdigit()
+
+
+def _number_after(text: str, end: int) -> bool:
+    return text[end : end + 1] == " " and text[end + 1 : end + 2].isdigit()
 
 
 def failure_reason(exc: Exception) -> str:

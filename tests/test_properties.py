@@ -117,13 +117,17 @@ def test_generated_values_are_reported_with_their_kind(
 
 
 # Runs found by earlier runs: an id in a run of spaced numbers stands alone once its neighbour
-# is replaced, each replacement may free the next phone number of a list, and a phone number
-# that ran into an address's first octet stands alone once the address is masked.
+# is replaced, each replacement may free the next phone number of a list, a phone number that
+# ran into an address's first octet stands alone once the address is masked, a dashed number is
+# a number too, and the cue of a value freed by a replacement may stand far before it.
 _KNOWN_RUNS = (
     "2393 0197 0273 5548 0827 1692 2436 1.0.0.0 2000 0000 0009",
     "from 10.0.0.123 2345 6789 0124 ok",
     "call 0221 1234567 0221 1234568 0221 1234569 0221 1234560",
     "+44 20 7946 0958 1.0.0.0",
+    "8875 2617 6367-tel:55552567724044856985 6985-8587 0617 5067 ",
+    "GB03 MQTD 2951 7266 7583 97 phone8996 6480 3523-299DE15 3338 2248 9393 8372 95:4988 2422 "
+    "0455 5987, 373-29-9345",
 )
 
 
@@ -138,6 +142,8 @@ _KNOWN_RUNS = (
 @example(text=_KNOWN_RUNS[1])
 @example(text=_KNOWN_RUNS[2])
 @example(text=_KNOWN_RUNS[3])
+@example(text=_KNOWN_RUNS[4])
+@example(text=_KNOWN_RUNS[5])
 def test_redaction_is_idempotent(action: str, text: str) -> None:
     """Redacting a redacted text changes nothing, whatever the action."""
     redactor = REDACTORS[action]
