@@ -284,6 +284,10 @@ POSITIVES = [
     ),
     _case(f"pan=«CREDIT_CARD:{grouped(AMEX, (4, 6, 5), '-')}» approval=ok", "card-amex-dashed"),
     _case(f'{{"payment": {{"card_number": "«CREDIT_CARD:{DISCOVER}»"}}}}', "card-discover-json"),
+    _case(
+        f"POST /v2/cards/«CREDIT_CARD:{grouped(VISA, (4, 4, 4, 4), '-')}»/charge HTTP/1.1",
+        "card-url-path-segment",
+    ),
     _case(f'{{"card_number": «CREDIT_CARD:{VISA}», "amount": 12}}', "card-json-number"),
     _case(f"INSERT INTO payments (id, pan) VALUES (7, '«CREDIT_CARD:{JCB}»')", "card-jcb-sql"),  # noqa: S608
     _case(
@@ -306,6 +310,7 @@ POSITIVES = [
     ),
     # -------------------------------------------------------------- US_SSN / US_ITIN
     _case("ssn=«US_SSN:205-84-4747» verified", "ssn-logfmt"),
+    _case("GET /api/v1/people/«US_SSN:536-22-8761»/verify HTTP/1.1", "ssn-url-path-segment"),
     _case('{"applicant": {"ssn": "«US_SSN:536 22 8761»"}}', "ssn-json-spaced"),
     _case("background check: SSN «US_SSN:536228761» on file", "ssn-compact-cue"),
     _case("1702  1815 «US_SSN:205-84-4747» I WindowManager: after numbers", "ssn-after-numbers"),

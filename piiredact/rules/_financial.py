@@ -40,7 +40,7 @@ RULES = (
         # Not inside a longer word, number, hex string or UUID. Every card network's prefix
         # starts with 2 to 6: epoch milliseconds (1514046505000) fail in the pattern.
         pattern=r"""
-            (?<![\w.,/+-]|%20)                                      # not inside a longer number
+            (?<![\w.,+-]|%20)                                       # not inside a longer number
             (?P<value>
               [2-6]\d{3}(?P<sep>(?:[ -]|%20)?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}
               |[2-6]\d{3}(?P<sep2>[ -]|%20)\d{6}(?P=sep2)\d{4,5}

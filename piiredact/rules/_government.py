@@ -34,8 +34,8 @@ _SEP = r"(?:[ -]|%20)"  # the separators people and URL encoders put between dig
 # A neighbour counts as a group only if it is a whole number: the last octet of an IP address
 # before an id, or the first after it, is none (and once the address is masked, the id would
 # stand alone: a second pass would find it).
-_START = r"(?<![\w.,/+%-])(?!(?<=(?<![\w.,:/-])\d{3,}[ ])\d{1,8}[ ]\d)"
-_END = r"(?![\w]|[.,/-]\w)(?!(?<=[ ]\d{1,8})[ ]\d{3,}+(?![.,:/-]?\w))"
+_START = r"(?<![\w.,+%-])(?!(?<=(?<![\w.,:/-])\d{3,}[ ])\d{1,8}[ ]\d)"
+_END = r"(?![\w]|[.,-]\w)(?!(?<=[ ]\d{1,8})[ ]\d{3,}+(?![.,:/-]?\w))"
 _ID_CHARACTERS = string.digits + string.ascii_letters + "<"
 
 
