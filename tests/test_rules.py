@@ -288,6 +288,7 @@ POSITIVES = [
         f"POST /v2/cards/«CREDIT_CARD:{grouped(VISA, (4, 4, 4, 4), '-')}»/charge HTTP/1.1",
         "card-url-path-segment",
     ),
+    _case(f"GET /v2/cards/«CREDIT_CARD:{VISA}» HTTP/1.1", "card-compact-url-path-segment"),
     _case(f'{{"card_number": «CREDIT_CARD:{VISA}», "amount": 12}}', "card-json-number"),
     _case(f"INSERT INTO payments (id, pan) VALUES (7, '«CREDIT_CARD:{JCB}»')", "card-jcb-sql"),  # noqa: S608
     _case(

@@ -28,14 +28,16 @@ __all__ = [
 
 # What may stand before a value that starts a word: ``^`` at the start of a shape means one of
 # these delimiters (the matcher reads the text behind a space, so the start of the text counts
-# too). Connectors such as ``_ - . / + @ %`` are left out: a number after them is part of a
-# longer token (``blk_-1608…``, ``v1.2``, ``/10.0``).
-WORD_START = " \t\r\n\x0b\x0c\"'`([{<>)]}=:;|,!?*&#$~\\"
+# too). Connectors such as ``_ - . + @ %`` are left out: a number after them is part of a
+# longer token (``blk_-1608…``, ``v1.2``). A slash starts a word: values stand alone as URL path
+# segments (``/cards/4111111111111111``), and rules tell ``Chrome/120.0`` apart themselves.
+WORD_START = " \t\r\n\x0b\x0c\"'`([{<>)]}=:;|,!?*&#$~\\/"
 # The delimiters no trigger tells apart fold to one space. This keeps the automaton small: a word
 # that starts a shape is added once per delimiter it may follow.
-# ``:`` (IPv6, MAC, headers), ``(`` ``)`` (phone numbers), ``<`` (passport MRZ) and what ends a
-# key (``= " ' \ [``: ``user=`` is a key, ``user jane`` is none) stay.
-_ONE_SPACE = "".join(c for c in WORD_START if c not in ":()<=\"'\\[")
+# ``:`` (IPv6, MAC, headers), ``(`` ``)`` (phone numbers), ``<`` (passport MRZ), ``/`` (URLs,
+# ``hooks.slack.com/``) and what ends a key (``= " ' \ [``: ``user=`` is a key, ``user jane`` is
+# none) stay.
+_ONE_SPACE = "".join(c for c in WORD_START if c not in ":()<=\"'\\[/")
 FOLD = bytes.maketrans(
     (string.digits + string.ascii_uppercase + _ONE_SPACE).encode(),
     ("0" * 10 + string.ascii_lowercase + " " * len(_ONE_SPACE)).encode(),
